@@ -1,0 +1,86 @@
+"""The command line: parses arguments, wires the real parts together, maps errors to exit codes."""
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from assistant import __version__, catalog
+from assistant.errors import MatcoachError
+from assistant.simulate import add_simulate_parser
+
+log = logging.getLogger(__name__)
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="matcoach", description="An offline, voice-guided coach for lying leg lifts.")
+    parser.add_argument("--version", action="version", version=f"matcoach {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_simulate_parser(commands)
+    routines = commands.add_parser("routines", help="list routines and variations",
+                                   description="List the routines (shipped and your own) and the variations.")
+    routines.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    routines.set_defaults(run=run_routines)
+    return parser
+
+
+def run_routines(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from assistant import paths
+    from assistant.routine import Count, FirstRep, Hold
+
+    variations = catalog.load_variations()
+    rows = []
+    for entry in catalog.routine_files().values():
+        try:
+            routine = catalog.load_routine_file(entry.path, variations)
+        except MatcoachError as e:
+            rows.append(dict(name=entry.name, source=entry.source, path=str(entry.path), error=str(e)))
+            continue
+        warmup = [s.exercise if isinstance(s, (Count, Hold)) else "first rep"
+                  for s in routine.steps if isinstance(s, (Count, Hold, FirstRep))]
+        sets = [dict(sets=s.sets, reps=s.reps, rest_s=s.rest_s) for s in routine.working_sets()]
+        rows.append(dict(name=routine.name if routine.name == entry.name else entry.name,
+                         source=entry.source, path=str(entry.path), description=routine.description,
+                         variation=routine.variation, steps=warmup, sets=sets))
+    if args.json:
+        print(json.dumps(dict(routines=rows, variations=list(variations.ids()),
+                              default_variation=variations.default), indent=2))
+        return 0
+    console = Console()
+    table = Table(title="Routines", caption=f"your own routines go in {paths.user_routines_dir()}")
+    for column in ("name", "source", "working sets", "other steps", "description"):
+        table.add_column(column)
+    for row in rows:
+        if "error" in row:
+            table.add_row(row["name"], row["source"], "", "", f"[red]broken: {row['error']}[/red]")
+            continue
+        sets = ", ".join(f"{s['sets']}×{s['reps']} (rest {s['rest_s']:g} s)" for s in row["sets"]) or "none"
+        table.add_row(row["name"], row["source"], sets, ", ".join(row["steps"]) or "none", row["description"])
+    console.print(table)
+    order = " → ".join(f"[bold]{v}[/bold]" if v == variations.default else v for v in variations.ids())
+    console.print(f"Variations, easiest to hardest (default in bold): {order}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return args.run(args)
+    except MatcoachError as e:
+        print(f"matcoach: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("matcoach: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,75 @@
+"""The cue ids the session core can emit, with the parameters each one carries.
+
+Voice packs must give text for every id; placeholders in that text may only use the
+parameters listed here. Name-like parameters (variation, side, routine) are ids that a
+pack translates through its [names] table.
+"""
+
+from collections.abc import Iterable
+
+from assistant.routine import EXERCISES
+
+FIXED: dict[str, tuple[str, ...]] = {
+    "welcome": ("routine", "variation", "sets", "reps"),
+    "guide-count": ("n", "of"),
+    "hold-start": ("seconds",),
+    "halfway": (),
+    "count": ("n",),
+    "step-done": (),
+    "ready": ("set", "sets", "reps"),
+    "ready-first-rep": (),
+    "side": ("side",),
+    "brace": (),
+    "lift": (),
+    "lift-gentle": (),
+    "top": (),
+    "lower": ("n",),
+    "rep-counted": ("n",),
+    "gentle-done": (),
+    "arched": (),
+    "form-reminder": (),
+    "remind-head": (),
+    "remind-breath": (),
+    "remind-ribs": (),
+    "remind-slow": (),
+    "suggest-easier": ("variation",),
+    "variation-next": ("variation",),
+    "no-easier": (),
+    "no-harder": (),
+    "set-done": ("set", "perfect", "target"),
+    "last-set-done": ("set", "perfect", "target"),
+    "rest": ("seconds",),
+    "rest-left": ("seconds",),
+    "paused": (),
+    "paused-hint": (),
+    "resumed": (),
+    "summary": ("perfect", "attempts"),
+    "summary-set": ("set", "perfect", "target"),
+    "summary-empty": (),
+    "stopped": (),
+    "pain": (),
+    "goodbye": (),
+}
+
+# Rotated through "now and then", never every rep.
+REMINDERS = ("remind-head", "remind-breath", "remind-ribs", "remind-slow")
+
+SIDES = ("left", "right")
+
+
+def setup_cue(variation: str) -> str:
+    """How to get into position for a variation."""
+    return f"setup-{variation}"
+
+
+def intro_cue(exercise: str) -> str:
+    """The introduction of a guided step."""
+    return f"intro-{exercise}"
+
+
+def all_cues(variation_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Every cue id the core can emit for these variations, mapped to its parameters."""
+    cues = dict(FIXED)
+    cues.update({setup_cue(v): () for v in variation_ids})
+    cues.update({intro_cue(e): () for e in EXERCISES})
+    return cues

@@ -1,0 +1,64 @@
+"""The coach loop: one thread owns the session, waking it at its deadline or when a command arrives."""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.clock import VirtualClock
+from assistant.commands import Command
+from assistant.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class InputEnded(Exception):
+    """No command will ever arrive again (a script ran out, a microphone is gone for good)."""
+
+
+class CommandSource(Protocol):
+    def wait(self, until: float | None) -> Command | None:
+        """Block until a command arrives (return it) or the clock reaches ``until`` (return None)."""
+        ...
+
+
+def run(session: Session, source: CommandSource) -> None:
+    """Run the session to its end."""
+    session.begin()
+    while not session.finished:
+        try:
+            command = source.wait(session.deadline)
+        except InputEnded:
+            log.info("no more commands can arrive; ending the session")
+            session.end_input()
+            break
+        if command is None:
+            session.tick()
+        else:
+            session.hear(command)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Said:
+    """A command the simulated person says at session time ``t``."""
+
+    t: float
+    command: Command
+
+
+class ScriptedCommands:
+    """Commands said at fixed session times, on a virtual clock that jumps between events."""
+
+    def __init__(self, clock: VirtualClock, script: Iterable[Said]) -> None:
+        self.clock = clock
+        self.script = sorted(script, key=lambda s: s.t)
+
+    def wait(self, until: float | None) -> Command | None:
+        if self.script and (until is None or self.script[0].t <= until):
+            said = self.script.pop(0)
+            self.clock.advance_to(max(self.clock.now(), said.t))
+            return said.command
+        if until is None:
+            raise InputEnded
+        self.clock.advance_to(max(self.clock.now(), until))
+        return None

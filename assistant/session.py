@@ -1,0 +1,397 @@
+"""The session: the model the flow chart drives. Pure: it speaks only through ``emit``."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from assistant import cues
+from assistant.clock import Clock
+from assistant.commands import Command
+from assistant.events import (Cue, Event, Heard, Paused, RepCounted, RepFailed, Resumed, SetDone,
+                              SetResult, SetStarted, StepStarted, Summary, VariationChanged)
+from assistant.flow import REP, State, build_machine
+from assistant.plan import Guide, Ready, Reps, Rest, plan
+from assistant.routine import Count, Routine, Variations
+from assistant.timer import PhaseTimer
+
+log = logging.getLogger(__name__)
+
+# Arched attempts in one set after which the coach suggests the easier variation (once a set).
+ARCHES_BEFORE_SUGGESTING_EASIER = 2
+
+
+@dataclass
+class _Tally:
+    """The set under way."""
+
+    number: int
+    target: int
+    variation: str
+    perfect: int = 0
+    failed: int = 0
+    suggested_easier: bool = False
+
+    def result(self) -> SetResult:
+        return SetResult(number=self.number, target=self.target, perfect=self.perfect,
+                         failed=self.failed, variation=self.variation)
+
+
+class Session:
+    """One workout. Drive it with ``begin()``, then ``tick()`` at ``deadline`` and ``hear()`` commands.
+
+    ``tick()`` and the command triggers are added by the flow chart (assistant.flow).
+    """
+
+    def __init__(self, routine: Routine, variations: Variations, clock: Clock,
+                 emit: Callable[[Event], None]) -> None:
+        self.routine = routine
+        self.variations = variations
+        self.clock = clock
+        self._emit = emit
+        self.blocks = plan(routine)
+        self.index = -1
+        self.variation = routine.variation
+        self.pending_variation: str | None = None
+        self.results: list[SetResult] = []
+        self.tally: _Tally | None = None
+        self.attempt = 0
+        self.timer = PhaseTimer()
+        self.last_cue: Cue | None = None
+        self.reminder_turn = 0
+        self.paused_from: State | None = None
+        self.reason = "completed"
+        self.started_at: float | None = None
+        self._restoring = False
+        self._lower_started = 0.0
+        self.state: State
+        self.machine = build_machine(self)
+
+    # -- driving ------------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self.started_at = self.clock.now()
+        sets = self.routine.working_sets()
+        self._say("welcome", routine=self.routine.name, variation=self.variation,
+                  sets=sum(s.sets for s in sets), reps=sets[0].reps if sets else 0)
+        self.trigger("proceed")
+
+    def hear(self, command: Command) -> None:
+        self._emit(Heard(t=self.clock.now(), command=command.value))
+        self.trigger(command.value)
+
+    def end_input(self) -> None:
+        """Nobody can speak any more: end as if stopped, keeping everything done."""
+        self.reason = "input-ended"
+        self.trigger("stop")
+
+    @property
+    def deadline(self) -> float | None:
+        """When the session next needs ``tick()``; None while it waits only for words."""
+        return None if self.finished else self.timer.deadline
+
+    @property
+    def finished(self) -> bool:
+        return self.state is State.finished
+
+    # -- speaking -----------------------------------------------------------------------------
+
+    def _say(self, cue: str, **params: Any) -> None:
+        event = Cue(t=self.clock.now(), cue=cue, params=tuple(params.items()))
+        self.last_cue = event
+        self._emit(event)
+
+    def _fact(self, event_type: type[Event], **fields: Any) -> None:
+        self._emit(event_type(t=self.clock.now(), **fields))
+
+    # -- conditions ---------------------------------------------------------------------------
+
+    def _next_block(self) -> Any:
+        return self.blocks[self.index + 1] if self.index + 1 < len(self.blocks) else None
+
+    def next_is_guide(self) -> bool:
+        return isinstance(self._next_block(), Guide)
+
+    def next_is_ready(self) -> bool:
+        return isinstance(self._next_block(), Ready)
+
+    def next_is_reps(self) -> bool:
+        return isinstance(self._next_block(), Reps)
+
+    def next_is_rest(self) -> bool:
+        return isinstance(self._next_block(), Rest)
+
+    def mark_due(self) -> bool:
+        return self.timer.mark_due(self.clock.now())
+
+    def time_up(self) -> bool:
+        return self.timer.time_up(self.clock.now())
+
+    def attempts_left(self) -> bool:
+        return self.attempt < self.block.reps
+
+    def paused_in_rep(self) -> bool:
+        return self.paused_from in REP
+
+    def paused_in_guide(self) -> bool:
+        return self.paused_from is State.guide
+
+    def paused_in_ready(self) -> bool:
+        return self.paused_from is State.ready
+
+    def paused_in_rest(self) -> bool:
+        return self.paused_from is State.rest
+
+    @property
+    def block(self) -> Any:
+        return self.blocks[self.index]
+
+    # -- walking the plan ---------------------------------------------------------------------
+
+    def advance(self) -> None:
+        self.index += 1
+        block = self.block
+        if isinstance(block, Reps):
+            self.attempt = 0
+            if block.counted:
+                self.tally = _Tally(number=block.set_number, target=block.reps, variation=self.variation)
+                self._fact(SetStarted, set=block.set_number, target=block.reps, variation=self.variation)
+
+    def begin_attempt(self) -> None:
+        self.attempt += 1
+
+    def finish_step(self) -> None:
+        self.timer.stop()
+        self._say("step-done")
+        self.trigger("proceed")
+
+    def end_set(self) -> None:
+        """Close the set under way (perfect reps so far count) and go on."""
+        self.timer.stop()
+        self._close_set()
+        self.trigger("proceed")
+
+    def _close_set(self) -> None:
+        block = self.block if 0 <= self.index < len(self.blocks) else None
+        if self.tally is None or not isinstance(block, Reps):
+            return
+        tally, self.tally = self.tally, None
+        result = tally.result()
+        self.results.append(result)
+        ended_early = tally.perfect + tally.failed < tally.target
+        self._fact(SetDone, result=result, ended_early=ended_early)
+        last = not any(isinstance(b, Reps) and b.counted for b in self.blocks[self.index + 1:])
+        if not self.finished:
+            self._say("last-set-done" if last else "set-done", set=result.number,
+                      perfect=result.perfect, target=result.target)
+
+    # -- entering states ----------------------------------------------------------------------
+
+    def _resuming(self) -> bool:
+        """True once after a resume into a waiting step: the timer already holds what was left."""
+        if self._restoring:
+            self._restoring = False
+            self._say("resumed")
+            return True
+        return False
+
+    def on_enter_guide(self) -> None:
+        if self._resuming():
+            return
+        step = self.block.step
+        self._fact(StepStarted, exercise=step.exercise)
+        self._say(cues.intro_cue(step.exercise))
+        lead = step.lead_s
+        if isinstance(step, Count):
+            marks = [(lead + i * step.seconds_each, "guide-count", {"n": i + 1, "of": step.count})
+                     for i in range(step.count)]
+            self.timer.start(self.clock.now(), lead + step.count * step.seconds_each, tuple(marks))
+        else:
+            marks = [(lead, "hold-start", {"seconds": round(step.seconds)})]
+            if step.seconds >= 20:
+                marks.append((lead + step.seconds / 2, "halfway", {}))
+            marks += [(lead + step.seconds - n, "count", {"n": n}) for n in (3, 2, 1) if step.seconds > n + 1]
+            self.timer.start(self.clock.now(), lead + step.seconds, tuple(marks))
+
+    def on_enter_ready(self) -> None:
+        if self._resuming():
+            return
+        block = self.block
+        if block.set_number == 0:
+            self._say("ready-first-rep")
+        else:
+            self._say("ready", set=block.set_number, sets=block.sets_total, reps=block.reps)
+        self._say(cues.setup_cue(self.variation))
+        self.timer.start(self.clock.now(), self.routine.ready_s)
+
+    def on_enter_rest(self) -> None:
+        if self._resuming():
+            return
+        seconds = self.block.seconds
+        marks = [(seconds - left, "rest-left", {"seconds": left}) for left in (30, 10) if seconds >= left * 2]
+        self._say("rest", seconds=round(seconds))
+        self.timer.start(self.clock.now(), seconds, tuple(marks))
+
+    def on_enter_brace(self) -> None:
+        self._apply_pending_variation()
+        side = self._side()
+        if side:
+            self._say("side", side=side)
+        self._say("brace")
+        self.timer.start(self.clock.now(), self.routine.tempo.brace)
+
+    def on_enter_lift(self) -> None:
+        self._say("lift-gentle" if self.block.gentle else "lift")
+        self.timer.start(self.clock.now(), self.routine.tempo.lift)
+
+    def on_enter_top(self) -> None:
+        every = self.routine.reminder_every
+        if self.block.counted and every and self.attempt % every == 0:
+            self._say(cues.REMINDERS[self.reminder_turn % len(cues.REMINDERS)])
+            self.reminder_turn += 1
+        else:
+            self._say("top")
+        self.timer.start(self.clock.now(), self.routine.tempo.top)
+
+    def on_enter_lower(self) -> None:
+        n = self.routine.tempo.lower
+        self._lower_started = self.clock.now()
+        self._say("lower", n=n)
+        self.timer.start(self.clock.now(), n, tuple((i, "count", {"n": n - i}) for i in range(1, n)))
+
+    def on_enter_bottom(self) -> None:
+        self.timer.start(self.clock.now(), self.routine.tempo.bottom)
+
+    def on_enter_paused(self) -> None:
+        self.timer.freeze(self.clock.now())
+        self._fact(Paused, during=self.paused_from.value)
+        self._say("paused")
+
+    def on_enter_finished(self) -> None:
+        self.timer.stop()
+        if self.reason == "pain":
+            self._say("pain")
+        elif self.reason in ("stopped", "input-ended"):
+            self._say("stopped")
+        self._close_set()
+        attempts = sum(r.perfect + r.failed for r in self.results)
+        perfect = sum(r.perfect for r in self.results)
+        if self.results:
+            self._say("summary", perfect=perfect, attempts=attempts)
+            for r in self.results:
+                self._say("summary-set", set=r.number, perfect=r.perfect, target=r.target)
+        else:
+            self._say("summary-empty")
+        self._say("goodbye")
+        now = self.clock.now()
+        self._fact(Summary, sets=tuple(self.results), perfect_total=perfect,
+                   failed_total=sum(r.failed for r in self.results),
+                   duration_s=round(now - (self.started_at if self.started_at is not None else now), 3),
+                   variation=self.variation, stopped_early=self.reason != "completed", reason=self.reason)
+
+    # -- reps ---------------------------------------------------------------------------------
+
+    def _side(self) -> str | None:
+        if not self.variations.get(self.variation).sides:
+            return None
+        return cues.SIDES[(self.attempt - 1) % len(cues.SIDES)]
+
+    def _rep_fields(self) -> dict[str, Any]:
+        return dict(set=self.block.set_number, rep=self.attempt, variation=self.variation,
+                    side=self._side(), lower_s=float(self.routine.tempo.lower))
+
+    def count_rep(self) -> None:
+        if self.tally is None:  # the gentle first rep
+            self._fact(RepCounted, perfect=1, **self._rep_fields())
+            self._say("gentle-done")
+            return
+        self.tally.perfect += 1
+        self._fact(RepCounted, perfect=self.tally.perfect, **self._rep_fields())
+        self._say("rep-counted", n=self.tally.perfect)
+
+    def fail_rep(self) -> None:
+        phase = self.state
+        descent = None
+        if phase is State.lower:
+            descent = round(self.clock.now() - self._lower_started, 2)
+        elif phase is State.bottom:
+            descent = float(self.routine.tempo.lower)
+        self._fact(RepFailed, phase=phase.value, descent_s=descent, **self._rep_fields())
+        self._say("arched")
+        tally = self.tally
+        if tally is None:
+            return
+        tally.failed += 1
+        easier = self.variations.step(self.variation, -1)
+        if tally.failed >= ARCHES_BEFORE_SUGGESTING_EASIER and easier and not tally.suggested_easier \
+                and self.pending_variation is None:
+            tally.suggested_easier = True
+            self._say("suggest-easier", variation=easier)
+
+    def _apply_pending_variation(self) -> None:
+        pending, self.pending_variation = self.pending_variation, None
+        if pending is None or pending == self.variation:
+            return
+        previous, self.variation = self.variation, pending
+        if self.tally is not None:
+            self.tally.variation = pending
+        self._fact(VariationChanged, previous=previous, variation=pending)
+        self._say(cues.setup_cue(pending))
+
+    # -- commands that do not move the flow --------------------------------------------------
+
+    def _ask_variation(self, delta: int, none_left: str) -> None:
+        base = self.pending_variation or self.variation
+        target = self.variations.step(base, delta)
+        if target is None:
+            self._say(none_left)
+            return
+        self.pending_variation = target
+        self._say("variation-next", variation=target)
+
+    def ask_easier(self) -> None:
+        self._ask_variation(-1, "no-easier")
+
+    def ask_harder(self) -> None:
+        self._ask_variation(+1, "no-harder")
+
+    def say_mark(self) -> None:
+        mark = self.timer.pop_mark()
+        self._say(mark.cue, **dict(mark.params))
+
+    def say_again(self) -> None:
+        if self.last_cue is not None:
+            self._say(self.last_cue.cue, **self.last_cue.args)
+
+    def form_reminder(self) -> None:
+        self._say("form-reminder")
+
+    def paused_hint(self) -> None:
+        self._say("paused-hint")
+
+    def ignore(self) -> None:
+        log.debug("nothing to do in state %s", self.state.value)
+
+    def remember_pause(self) -> None:
+        self.paused_from = self.state
+
+    def restore(self) -> None:
+        restarted = self.paused_from in REP
+        self._fact(Resumed, to=State.brace.value if restarted else self.paused_from.value,
+                   restarted_rep=restarted)
+        if restarted:
+            self._say("resumed")
+        else:
+            self.timer.thaw(self.clock.now())
+            self._restoring = True
+        self.paused_from = None
+
+    def mark_completed(self) -> None:
+        self.reason = "completed"
+
+    def mark_stopped(self) -> None:
+        if self.reason == "completed":
+            self.reason = "stopped"
+
+    def mark_pain(self) -> None:
+        self.reason = "pain"

@@ -1,0 +1,105 @@
+"""``matcoach simulate``: a whole session in virtual time, with scripted commands."""
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+
+from assistant import catalog
+from assistant.clock import VirtualClock
+from assistant.commands import Command
+from assistant.errors import MatcoachError
+from assistant.events import Event
+from assistant.grammar import Grammar
+from assistant.routine import Routine
+from assistant.runner import ScriptedCommands, Said, run
+from assistant.session import Session
+from assistant.timeline import json_line, timeline_line
+from assistant.voicepack import Phrasing
+
+_TIME = re.compile(r"^(?:(\d+):)?(\d+(?:\.\d+)?)$")
+
+
+def add_simulate_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "simulate", help="run a session in virtual time (no audio)",
+        description="Run a whole session in virtual time and print what the coach says and what happens. "
+                    "Commands are said at chosen session times with --say.")
+    add_session_options(p)
+    p.add_argument("--say", metavar="T:COMMAND", action="extend", nargs="+", default=[],
+                   help="say COMMAND (or a phrase from the grammar) at session time T seconds "
+                        "(or M:SS); e.g. --say 95:arched 130:pause 150:resume")
+    p.add_argument("--json", action="store_true", help="one JSON object per line; the summary is last")
+    p.set_defaults(run=run_simulate)
+
+
+def add_session_options(p: argparse.ArgumentParser) -> None:
+    """The options that shape a session, shared by every command that runs one."""
+    p.add_argument("--routine", metavar="NAME|PATH", help="a routine name (see `matcoach routines`) "
+                   "or a routine .toml file (default: leg-lift)")
+    p.add_argument("--variation", metavar="NAME", help="the variation to start with (see `matcoach routines`)")
+    p.add_argument("--sets", type=_positive_int, metavar="N", help="working sets")
+    p.add_argument("--reps", type=_positive_int, metavar="N", help="attempts per set")
+    p.add_argument("--rest", type=_seconds, metavar="SECONDS", help="rest between sets")
+    p.add_argument("--descent", type=int, choices=range(2, 7), metavar="SECONDS",
+                   help="seconds to lower the legs, counted down (3 by default; 4 for a slower descent)")
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("seconds cannot be negative")
+    return value
+
+
+def session_routine(args: argparse.Namespace) -> tuple[Routine, "catalog.Variations"]:
+    variations = catalog.load_variations()
+    routine = catalog.find_routine(args.routine, variations)
+    if args.variation is not None:
+        variations.get(args.variation)  # an unknown name stops here with the list of known ones
+    routine = routine.with_overrides(variation=args.variation, sets=args.sets, reps=args.reps,
+                                     rest_s=args.rest, lower=args.descent)
+    return routine, variations
+
+
+def parse_said(spec: str, grammar: Grammar) -> Said:
+    """``T:COMMAND`` with T in seconds or M:SS; COMMAND a command name or a phrase of the grammar."""
+    head, sep, words = spec.rpartition(":")
+    match = _TIME.match(head.strip()) if sep else None
+    if not match:
+        raise MatcoachError(f"--say {spec!r}: expected T:COMMAND with T in seconds or M:SS, "
+                            f"e.g. --say 42:arched")
+    minutes, seconds = match.groups()
+    name = grammar.command_for(words) or words.strip().lower()
+    try:
+        command = Command(name)
+    except ValueError:
+        raise MatcoachError(f"--say {spec!r}: {words!r} is not a command; use one of: "
+                            f"{', '.join(Command.names())}") from None
+    return Said(t=int(minutes or 0) * 60 + float(seconds), command=command)
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    routine, variations = session_routine(args)
+    grammar = catalog.load_grammar("en")
+    script = [parse_said(spec, grammar) for spec in args.say]
+    phrasing = Phrasing(catalog.load_pack("en"))
+    render: Callable[[Event], str] = (lambda e: json_line(e, phrasing)) if args.json \
+        else (lambda e: timeline_line(e, phrasing))
+
+    def emit(event: Event) -> None:
+        print(render(event), file=sys.stdout)
+
+    clock = VirtualClock()
+    session = Session(routine, variations, clock, emit)
+    run(session, ScriptedCommands(clock, script))
+    return 0
