@@ -33,7 +33,6 @@ class Heard(Event):
 
     kind: ClassVar[str] = "heard"
     command: str
-    ignored: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

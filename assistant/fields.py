@@ -21,7 +21,8 @@ class Fields:
         self.where = where
         self.error = error
         if not isinstance(table, Mapping):
-            self.fail(f"{self._path('')}must be a table", "write it as [name] or {{ key = value }}")
+            header = f"[[{where.split('[')[0]}]]" if where.endswith("]") else f"[{where or 'name'}]"
+            self.fail(f"{self._path('')}must be a table", f"write it as {header} with key = value lines under it")
         self.table = table
         self._seen: set[str] = set()
 

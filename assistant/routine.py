@@ -134,7 +134,7 @@ def parse_variations(data: Any, *, source: str) -> Variations:
 def parse_routine(data: Any, *, source: str, variations: Variations) -> Routine:
     """Build a Routine from a parsed TOML table; every problem raises RoutineError naming key and fix."""
     f = Fields(data, source=source, where="", error=RoutineError)
-    name = f.get("name", str, check=bool, expect="a non-empty name")
+    name = f.get("name", str, check=bool, expect="non-empty text in quotes")
     description = f.get("description", str, "")
     variation = f.choice("variation", variations.ids(), variations.default)
     tempo = _parse_tempo(f.table_of("tempo"))

@@ -1,0 +1,113 @@
+"""The command line as people and scripts use it: real processes, real files."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def matcoach(*args: str, home=None, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="250")  # tables are not wrapped, so phrases can be found
+    if home is not None:
+        env["MATCOACH_HOME"] = str(home)
+    result = subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+                            env=env, timeout=60)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def json_lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_simulate_json_contract():
+    lines = json_lines(matcoach("simulate", "--routine", "quick", "--json",
+                                "--say", "17.5:arched", "--say", "40:pause", "45:resume").stdout)
+    assert all("t" in e and "event" in e for e in lines)
+    assert [e["t"] for e in lines] == sorted(e["t"] for e in lines)
+    cues = [e for e in lines if e["event"] == "cue"]
+    assert cues and all(isinstance(e["cue"], str) and e["text"].strip() for e in cues)
+    heard = [e for e in lines if e["event"] == "heard"]
+    assert heard == [{"t": 17.5, "event": "heard", "command": "arched"},
+                     {"t": 40.0, "event": "heard", "command": "pause"},
+                     {"t": 45.0, "event": "heard", "command": "resume"}]
+    summary = lines[-1]
+    assert summary["event"] == "summary"
+    assert summary["sets"][0] | {} == {"perfect": 2, "failed": 1, "target": 3, "set": 1,
+                                       "variation": "straight-leg"}
+    assert {k: summary[k] for k in ("perfect_total", "failed_total", "variation", "stopped_early")} == \
+        {"perfect_total": 5, "failed_total": 1, "variation": "straight-leg", "stopped_early": False}
+    assert isinstance(summary["duration_s"], float) and summary["duration_s"] == lines[-1]["t"]
+    assert [type(s[k]) for s in summary["sets"] for k in ("perfect", "failed", "target")] == [int] * 6
+
+
+def test_simulate_timeline_is_readable():
+    out = matcoach("simulate", "--routine", "quick", "--sets", "1", "--reps", "2", "--say", "0:15:done").stdout
+    assert "coach  Welcome. Today: a quick session, straight-leg lifts, 1 sets of 2." in out
+    assert ' 0:15.0  heard  "done"' in out
+    assert "set 1 done: 1 perfect, 0 arched, of 2 (ended early)" in out
+    assert out.rstrip().splitlines()[-1].lstrip().startswith("0:15.0    Σ    1 perfect")
+
+
+def test_simulate_accepts_phrases_from_the_grammar():
+    lines = json_lines(matcoach("simulate", "--routine", "quick", "--json", "--say", "5:my back arched").stdout)
+    assert {"t": 5.0, "event": "heard", "command": "arched"} in lines
+
+
+def test_simulate_options_shape_the_session():
+    lines = json_lines(matcoach("simulate", "--routine", "quick", "--variation", "bent-knee", "--sets", "3",
+                                "--reps", "2", "--descent", "4", "--json").stdout)
+    summary = lines[-1]
+    assert [s["target"] for s in summary["sets"]] == [2, 2, 2] and summary["variation"] == "bent-knee"
+    assert [e["params"]["n"] for e in lines if e.get("cue") == "lower"][0] == 4
+
+
+def test_stop_is_reported_as_stopped_early():
+    summary = json_lines(matcoach("simulate", "--routine", "quick", "--json", "--say", "13:stop").stdout)[-1]
+    assert summary["stopped_early"] is True and summary["perfect_total"] == 1
+
+
+def test_routines_lists_routines_and_variations(tmp_path):
+    home = tmp_path / "home"
+    (home / "routines").mkdir(parents=True)
+    (home / "routines" / "broken.toml").write_text("name = 3\n")
+    out = matcoach("routines", home=home).stdout
+    for word in ("leg-lift", "quick", "3×10", "cat-cow", "dead-bug", "hanging", "broken", "name must be non-empty text"):
+        assert word in out, out
+    data = json.loads(matcoach("routines", "--json", home=home).stdout)
+    assert [r["name"] for r in data["routines"]] == ["leg-lift", "quick", "broken"]
+    assert data["variations"][0] == "dead-bug" and data["default_variation"] == "straight-leg"
+
+
+@pytest.mark.parametrize("args", [[], ["simulate"], ["routines"]])
+def test_help_everywhere(args):
+    out = matcoach(*args, "--help").stdout
+    assert out.startswith("usage: matcoach")
+
+
+BAD_INPUT = [
+    (["simulate", "--routine", "{bad}"], "tempo.lower must be a whole number of seconds from 2 to 6"),
+    (["simulate", "--routine", "legday"], "no routine named 'legday'; use one of: leg-lift, quick"),
+    (["simulate", "--variation", "flutter"], "unknown variation 'flutter'; use one of: dead-bug"),
+    (["simulate", "--say", "soon:arched"], "expected T:COMMAND"),
+    (["simulate", "--say", "10:jump"], "'jump' is not a command; use one of: done, arched"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD_INPUT, ids=[m[:30] for _, m in BAD_INPUT])
+def test_bad_input_is_one_line_and_exit_code_2(tmp_path, args, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\n[tempo]\nlower = 9\n[[steps]]\nkind = "sets"\nsets = 1\nreps = 1\n')
+    result = matcoach(*[a.replace("{bad}", str(bad)) for a in args], check=False)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("matcoach: error: ") and message in result.stderr, result.stderr
+
+
+def test_bad_numbers_are_rejected_by_the_parser():
+    result = matcoach("simulate", "--sets", "0", check=False)
+    assert result.returncode == 2 and "'0' is not a whole number above zero" in result.stderr

@@ -1,0 +1,111 @@
+"""Every command in every state has a defined outcome: a transition or a deliberate ignore."""
+
+import pytest
+
+from assistant import catalog
+from assistant.clock import VirtualClock
+from assistant.commands import Command
+from assistant.events import Heard
+from assistant.flow import State
+from assistant.session import Session
+from tests.sessions import Recording, routine
+
+S = State
+IGNORED = None  # nothing happens but the Heard event
+REPEAT = "<the last cue again>"
+
+# state -> {command: (state afterwards, a cue the coach says)}; the leg-lift routine with 2 sets of 2,
+# rep states reached in attempt 1 of set 1, paused from the descent.
+_REP = {"done": (S.rest, "set-done"), "arched": (S.brace, "arched"), "pause": (S.paused, "paused"),
+        "resume": (None, IGNORED), "stop": (S.finished, "stopped"), "repeat": (None, REPEAT),
+        "easier": (None, "variation-next"), "harder": (None, "variation-next"), "pain": (S.finished, "pain")}
+EXPECTED: dict[State, dict[str, tuple[State | None, str | None]]] = {
+    S.idle: {"done": (S.idle, IGNORED), "arched": (S.idle, "form-reminder"), "pause": (S.idle, IGNORED),
+             "resume": (S.idle, IGNORED), "stop": (S.finished, "summary-empty"), "repeat": (S.idle, IGNORED),
+             "easier": (S.idle, "variation-next"), "harder": (S.idle, "variation-next"),
+             "pain": (S.finished, "pain")},
+    S.guide: {"done": (S.guide, "intro-tension-check"), "arched": (S.guide, "form-reminder"),
+              "pause": (S.paused, "paused"), "resume": (S.guide, IGNORED), "stop": (S.finished, "stopped"),
+              "repeat": (S.guide, REPEAT), "easier": (S.guide, "variation-next"),
+              "harder": (S.guide, "variation-next"), "pain": (S.finished, "pain")},
+    S.ready: {"done": (S.brace, "brace"), "arched": (S.ready, "form-reminder"), "pause": (S.paused, "paused"),
+              "resume": (S.ready, IGNORED), "stop": (S.finished, "stopped"), "repeat": (S.ready, REPEAT),
+              "easier": (S.ready, "variation-next"), "harder": (S.ready, "variation-next"),
+              "pain": (S.finished, "pain")},
+    **{state: _REP for state in (S.brace, S.lift, S.top, S.lower, S.bottom)},
+    S.rest: {"done": (S.ready, "ready"), "arched": (S.rest, "form-reminder"), "pause": (S.paused, "paused"),
+             "resume": (S.rest, IGNORED), "stop": (S.finished, "stopped"), "repeat": (S.rest, REPEAT),
+             "easier": (S.rest, "variation-next"), "harder": (S.rest, "variation-next"),
+             "pain": (S.finished, "pain")},
+    S.paused: {"done": (S.paused, "paused-hint"), "arched": (S.paused, "form-reminder"),
+               "pause": (S.paused, "paused-hint"), "resume": (S.brace, "resumed"),
+               "stop": (S.finished, "stopped"), "repeat": (S.paused, REPEAT),
+               "easier": (S.paused, "variation-next"), "harder": (S.paused, "variation-next"),
+               "pain": (S.finished, "pain")},
+    S.finished: {c: (S.finished, IGNORED) for c in Command.names()} | {"repeat": (S.finished, REPEAT)},
+}
+
+
+def session_in(state: State) -> tuple[Session, Recording]:
+    """A leg-lift session driven on a virtual clock until it is in ``state``."""
+    recording = Recording()
+    clock = VirtualClock()
+    session = Session(routine("leg-lift", sets=2, reps=2), catalog.load_variations(), clock, recording)
+    if state is S.idle:
+        return session, recording
+    session.begin()
+    target = S.lower if state is S.paused else state
+    while not (session.state is target and (target not in (S.brace, S.lift, S.top, S.lower, S.bottom)
+                                            or session.tally is not None)):
+        assert not session.finished, f"never reached {state}"
+        if target is S.finished:
+            session.hear(Command.STOP)
+            continue
+        clock.advance_to(session.deadline)
+        session.tick()
+    if state is S.paused:
+        session.hear(Command.PAUSE)
+    return session, recording
+
+
+PAIRS = [(state, command) for state in State for command in Command.names()]
+
+
+def test_the_table_covers_every_state_and_command():
+    assert set(EXPECTED) == set(State)
+    assert all(set(row) == set(Command.names()) for row in EXPECTED.values())
+    assert len(PAIRS) == len(State) * len(Command) == 99
+
+
+@pytest.mark.parametrize("state,command", PAIRS, ids=[f"{s.value}-{c}" for s, c in PAIRS])
+def test_command_in_state(state, command):
+    session, recording = session_in(state)
+    assert session.state is state
+    last = session.last_cue
+    before = len(recording.events)
+    session.hear(Command(command))  # must never raise
+    after_state, cue = EXPECTED[state][command]
+    assert session.state is (after_state or state)
+    new = recording.events[before:]
+    assert isinstance(new[0], Heard) and new[0].command == command
+    if cue is IGNORED:
+        assert new[1:] == [], f"{command} in {state.value} should be ignored"
+    elif cue is REPEAT:
+        assert [(e.cue, e.args) for e in new[1:]] == [(last.cue, last.args)]
+    else:
+        assert cue in [getattr(e, "cue", None) for e in new]
+
+
+@pytest.mark.parametrize("state", list(State), ids=[s.value for s in State])
+def test_every_trigger_has_a_transition_in_every_state(state):
+    session, _ = session_in(S.idle)
+    for trigger in Command.names() + ("tick",):
+        assert session.machine.get_transitions(trigger=trigger, source=state.value), (trigger, state)
+
+
+def test_tick_in_states_without_a_clock_is_ignored():
+    for state in (S.idle, S.paused, S.finished):
+        session, recording = session_in(state)
+        before = len(recording.events)
+        session.tick()
+        assert session.state is state and len(recording.events) == before

@@ -1,0 +1,96 @@
+"""voices/ and grammars/: complete for every cue and command, and clear errors when they are not."""
+
+import pytest
+
+from assistant import catalog, paths
+from assistant.commands import Command
+from assistant.cues import all_cues
+from assistant.errors import GrammarError, PackError
+from assistant.grammar import parse_grammar
+from assistant.voicepack import parse_pack, placeholders
+
+KNOWN = all_cues(catalog.load_variations().ids())
+PACKS = sorted(paths.shipped("voices").glob("*.toml"))
+SAMPLE = {"n": 3, "of": 5, "seconds": 30, "set": 2, "sets": 3, "reps": 10, "perfect": 8, "target": 10,
+          "attempts": 10, "variation": "bent-knee", "side": "left", "routine": "leg-lift"}
+
+
+def test_there_is_an_english_pack_and_grammar():
+    assert [p.stem for p in PACKS] == ["en"]
+    assert (paths.shipped("grammars") / "en.toml").is_file()
+
+
+@pytest.mark.parametrize("path", PACKS, ids=[p.stem for p in PACKS])
+def test_every_shipped_pack_says_every_cue_the_core_can_emit(path):
+    pack = catalog.load_pack(path.stem)
+    assert set(pack.cues) == set(KNOWN)
+    for cue, params in KNOWN.items():
+        for turn, text in enumerate(pack.cues[cue]):
+            assert placeholders(text) <= set(params)
+            rendered = pack.render(cue, {p: SAMPLE[p] for p in params}, turn)
+            assert rendered.strip() and "{" not in rendered, (cue, rendered)
+    assert pack.render("suggest-easier", {"variation": "bent-knee"}) == \
+        "That's two arched. Say easier to switch to bent-knee leg lifts."
+
+
+def _pack(text: str, complete: bool = False):
+    import tomllib
+    return parse_pack(tomllib.loads(text), source="voices/xx.toml", known=KNOWN, complete=complete)
+
+
+VOICE = '[voice]\nlanguage = "en"\n'
+BAD_PACKS = [
+    ('[cues]\nbrace = ["Back down."]\n', ["[voice] is missing"]),
+    (VOICE, ["[cues] is missing"]),
+    (VOICE + '[cues]\nflex = ["Flex."]\n', ["cue 'flex' is not a cue the coach says", "matcoach cues list"]),
+    (VOICE + '[cues]\nbrace = []\n', ["cue 'brace' needs text", 'brace = ["..."]']),
+    (VOICE + '[cues]\nbrace = ["  "]\n', ["cue 'brace' needs text"]),
+    (VOICE + '[cues]\nrest = ["Rest {secs} seconds."]\n', ["unknown placeholder {secs}", "{seconds}"]),
+    (VOICE + '[cues]\nrest = ["Rest {seconds seconds."]\n', ["broken placeholder"]),
+    ('[voice]\nlanguage = "en"\nrate = 1000\n[cues]\n', ["voice.rate", "60 to 400"]),
+]
+
+
+@pytest.mark.parametrize("text,words", BAD_PACKS, ids=[w[0] for _, w in BAD_PACKS])
+def test_bad_packs_say_what_and_how_to_fix(text, words):
+    with pytest.raises(PackError) as raised:
+        _pack(text)
+    message = str(raised.value)
+    assert message.startswith("voices/xx.toml: ") and "\n" not in message
+    for word in words:
+        assert word in message, message
+
+
+def test_a_complete_pack_must_cover_every_cue():
+    with pytest.raises(PackError, match=r"cues .* have no text; add .* under \[cues\]"):
+        _pack(VOICE + '[cues]\nbrace = ["Back down."]\n', complete=True)
+
+
+def test_shipped_grammar_maps_phrases_to_every_command():
+    grammar = catalog.load_grammar("en")
+    assert set(grammar.phrases.values()) == set(Command.names()) | {"start"}
+    assert grammar.command_for("My  back ARCHED") == "arched"
+    assert grammar.command_for("hold on") == "pause"
+    assert grammar.command_for("banana") is None
+
+
+BAD_GRAMMARS = [
+    ('[commands]\ndone = ["done"]\n', ["language is missing"]),
+    ('language = "en"\n', ["[commands] is missing"]),
+    ('language = "en"\n[commands]\njump = ["jump"]\n', ["unknown command 'jump'", "use one of: done"]),
+    ('language = "en"\n[commands]\ndone = ["done", ""]\n', ["commands.done has an empty phrase"]),
+    ('language = "en"\n[commands]\ndone = ["stop"]\nstop = ["stop"]\n',
+     ["'stop' is listed for both 'done' and 'stop'"]),
+    ('language = "en"\n[commands]\ndone = ["done"]\n', ["no phrases for arched", 'add arched = ["arched"]']),
+]
+
+
+@pytest.mark.parametrize("text,words", BAD_GRAMMARS, ids=[w[0] for _, w in BAD_GRAMMARS])
+def test_bad_grammars_say_what_and_how_to_fix(text, words):
+    import tomllib
+    with pytest.raises(GrammarError) as raised:
+        parse_grammar(tomllib.loads(text), source="grammars/xx.toml")
+    message = str(raised.value)
+    assert message.startswith("grammars/xx.toml: ")
+    for word in words:
+        assert word in message, message

@@ -1,0 +1,193 @@
+"""What a person would notice about a session: which reps count, what is said, and when."""
+
+import pytest
+
+from assistant.cues import REMINDERS
+from assistant.events import Paused, RepFailed, Resumed, SetStarted, StepStarted, VariationChanged
+from tests.sessions import simulate
+
+QUIET = simulate("quick")            # nobody says anything
+LOWERS = QUIET.cue_times("lower")    # when each descent starts: quick is 2 x 3 attempts
+
+
+def test_quick_session_without_words_counts_every_rep():
+    s = QUIET.summary
+    assert [(x.perfect, x.failed, x.target) for x in s.sets] == [(3, 0, 3), (3, 0, 3)]
+    assert (s.perfect_total, s.failed_total, s.stopped_early, s.reason) == (6, 0, False, "completed")
+    assert QUIET.counted() == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
+    assert QUIET.cues().count("rest") == 1
+    assert s.duration_s == pytest.approx(QUIET.events[-1].t)
+
+
+def test_default_session_follows_the_domain_order():
+    rec = simulate("leg-lift")
+    steps = [e.exercise for e in rec.of(StepStarted)]
+    assert steps == ["cat-cow", "tension-check", "plank"]
+    cues = rec.cues()
+    # reset, tension check, a gentle first rep to 45 degrees, then three working sets, then the plank
+    order = [cues.index(c) for c in ("intro-cat-cow", "intro-tension-check", "lift-gentle", "ready", "intro-plank")]
+    assert order == sorted(order)
+    assert cues.count("guide-count") == 5  # five counted cat-cows
+    assert [(x.perfect, x.target) for x in rec.summary.sets] == [(10, 10)] * 3
+    assert [e.args["seconds"] for e in rec.said("rest")] == [60, 60]
+    # the gentle first rep is not a working set
+    assert rec.summary.perfect_total == 30
+
+
+def test_the_descent_is_counted_one_second_apart():
+    rec = simulate("quick", sets=1, reps=1)
+    start = rec.cue_times("lower")[0]
+    counts = [(e.t - start, e.args["n"]) for e in rec.said("count")]
+    assert counts == [(1.0, 2), (2.0, 1)]
+    slow = simulate("quick", sets=1, reps=1, lower=4)
+    assert [e.args["n"] for e in slow.said("lower") + slow.said("count")] == [4, 3, 2, 1]
+    assert slow.said("count")[-1].t - slow.said("lower")[0].t == 3.0
+
+
+def test_arched_during_the_countdown_ends_that_rep_and_the_set_moves_on():
+    rec = simulate("quick", say=((LOWERS[1] + 1.5, "arched"),))
+    assert rec.failed() == [(1, 2)]
+    assert rec.counted() == [(1, 1), (1, 3), (2, 1), (2, 2), (2, 3)]
+    (failure,) = rec.of(RepFailed)
+    assert failure.phase == "lower" and failure.descent_s == pytest.approx(1.5)
+    assert rec.sets() == [(2, 1, 3), (3, 0, 3)]
+    # the coach says so, then braces for the next attempt straight away
+    after = rec.cues()[rec.cues().index("arched"):][:3]
+    assert after[0] == "arched" and "brace" in after
+
+
+def test_ten_attempts_with_four_arched_is_six_perfect_reps():
+    # each arch shortens its attempt, so find each descent in the session as it is so far
+    say: list[tuple[float, str]] = []
+    for rep in (3, 5, 7, 10):
+        so_far = simulate("quick", sets=1, reps=10, say=tuple(say))
+        say.append((so_far.attempt_phase(1, rep) + 0.5, "arched"))
+    rec = simulate("quick", sets=1, reps=10, say=tuple(say))
+    assert rec.failed() == [(1, 3), (1, 5), (1, 7), (1, 10)]
+    assert len(rec.failed()) == 4
+    assert rec.sets() == [(6, 4, 10)]
+    assert rec.summary.perfect_total == 6
+
+
+def test_two_arched_reps_in_a_set_suggest_the_easier_variation_once():
+    say: list[tuple[float, str]] = []
+    for rep in (1, 2, 3):
+        so_far = simulate("quick", reps=6, say=tuple(say))
+        say.append((so_far.attempt_phase(1, rep) + 0.5, "arched"))
+    rec = simulate("quick", reps=6, say=tuple(say))
+    assert rec.failed() == [(1, 1), (1, 2), (1, 3)]
+    suggestions = rec.said("suggest-easier")
+    assert len(suggestions) == 1 and suggestions[0].args == {"variation": "single-leg"}
+    assert suggestions[0].t == rec.of(RepFailed)[1].t  # right after the second arch
+
+
+def test_done_ends_the_set_and_the_perfect_reps_so_far_count():
+    rec = simulate("quick", say=((LOWERS[1] + 0.5, "done"),))
+    assert rec.sets() == [(1, 0, 3), (3, 0, 3)]
+    assert rec.summary.sets[0].target == 3
+
+
+def test_done_in_a_rest_or_a_warm_up_step_goes_on_at_once():
+    rest_at = QUIET.cue_times("rest")[0]
+    rec = simulate("quick", say=((rest_at + 1, "done"),))
+    assert rec.cue_times("ready")[1] == pytest.approx(rest_at + 1)
+    warm = simulate("leg-lift", sets=1, reps=1, say=((5, "done"),))
+    assert warm.cue_times("intro-tension-check")[0] == pytest.approx(5)
+
+
+def test_pause_in_a_rep_restarts_it_from_the_brace_and_it_counts_once():
+    rec = simulate("quick", say=((LOWERS[0] + 1, "pause"), (LOWERS[0] + 30, "resume")))
+    assert rec.counted() == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
+    (resumed,) = rec.of(Resumed)
+    assert resumed.restarted_rep
+    braces = rec.cue_times("brace")
+    assert LOWERS[0] + 30 in braces  # the brace cue again, the moment it resumes
+    assert rec.of(Paused)[0].during == "lower"
+
+
+def test_pause_in_a_rest_continues_with_the_time_it_had_left():
+    rest_at = QUIET.cue_times("rest")[0]
+    rec = simulate("quick", say=((rest_at + 4, "pause"), (rest_at + 100, "resume")))
+    # 10 s rest: 4 s before the pause, 6 s after it
+    assert rec.cue_times("ready")[1] == pytest.approx(rest_at + 106)
+
+
+def test_paused_session_ignores_done_and_hints_at_resume():
+    rec = simulate("quick", say=((1, "pause"), (2, "done"), (3, "pause"), (4, "resume")))
+    assert rec.cues().count("paused-hint") == 2
+    assert rec.summary.perfect_total == 6
+
+
+def test_stop_ends_with_a_spoken_summary_and_keeps_what_was_done():
+    rec = simulate("quick", say=((LOWERS[2] + 5, "stop"),))
+    s = rec.summary
+    assert s.stopped_early and s.reason == "stopped"
+    assert [(x.perfect, x.target) for x in s.sets] == [(3, 3)]
+    assert rec.cues()[-4:] == ["stopped", "summary", "summary-set", "goodbye"]
+
+
+def test_stop_mid_set_keeps_the_reps_so_far():
+    rec = simulate("quick", say=((LOWERS[1] + 0.5, "stop"),))
+    assert [(x.perfect, x.failed, x.target) for x in rec.summary.sets] == [(1, 0, 3)]
+
+
+def test_pain_stops_at_once_with_a_safety_message():
+    rec = simulate("quick", say=((LOWERS[0] + 1, "pain"),))
+    assert rec.summary.reason == "pain" and rec.summary.stopped_early
+    assert "pain" in rec.cues() and rec.cue_times("pain")[0] == pytest.approx(LOWERS[0] + 1)
+    assert rec.counted() == []
+
+
+def test_repeat_says_the_last_cue_again():
+    rec = simulate("quick", say=((LOWERS[0] + 0.5, "repeat"),))
+    lower = rec.said("lower")
+    assert lower[1].t == pytest.approx(LOWERS[0] + 0.5) and lower[1].args == lower[0].args
+
+
+def test_easier_switches_variation_from_the_next_rep():
+    rec = simulate("quick", say=((LOWERS[0] + 0.5, "easier"),))
+    (change,) = rec.of(VariationChanged)
+    assert (change.previous, change.variation) == ("straight-leg", "single-leg")
+    assert change.t == pytest.approx(QUIET.cue_times("brace")[1])  # not mid-rep: at the next brace
+    assert rec.summary.variation == "single-leg"
+    assert rec.of(SetStarted)[1].variation == "single-leg"
+
+
+def test_easier_at_the_easiest_and_harder_at_the_hardest_say_so():
+    assert "no-easier" in simulate("quick", variation="dead-bug", say=((4, "easier"),)).cues()
+    assert "no-harder" in simulate("quick", variation="hanging", say=((4, "harder"),)).cues()
+
+
+def test_easier_twice_walks_two_steps_down():
+    rec = simulate("quick", say=((4, "easier"), (4.5, "easier")))
+    assert rec.summary.variation == "bent-knee"
+
+
+def test_single_leg_alternates_sides():
+    rec = simulate("quick", variation="single-leg", sets=1, reps=4)
+    sides = [e.args["side"] for e in rec.said("side")]
+    assert sides == ["left", "right", "left", "right"]
+
+
+def test_form_reminders_come_now_and_then_not_every_rep():
+    rec = simulate("quick", sets=1, reps=10)
+    said = [c for c in rec.cues() if c in REMINDERS]
+    assert len(said) == 3
+    assert len(set(said)) == 3  # they rotate
+
+
+def test_arched_outside_a_rep_is_a_form_reminder():
+    rec = simulate("quick", say=((1, "arched"),))
+    assert "form-reminder" in rec.cues() and rec.failed() == []
+
+
+def test_a_per_set_summary_closes_the_session():
+    rec = simulate("quick", say=((LOWERS[0] + 1, "arched"),))
+    summary = [e.args for e in rec.said("summary-set")]
+    assert summary == [{"set": 1, "perfect": 2, "target": 3}, {"set": 2, "perfect": 3, "target": 3}]
+
+
+def test_script_running_out_while_paused_ends_the_session_and_keeps_the_reps():
+    rec = simulate("quick", say=((LOWERS[3] + 0.5, "pause"),))
+    assert rec.summary.reason == "input-ended"
+    assert [(x.perfect, x.target) for x in rec.summary.sets] == [(3, 3), (0, 3)]
