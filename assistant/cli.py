@@ -5,6 +5,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from assistant import __version__, catalog
 from assistant.errors import MatcoachError
@@ -36,7 +37,7 @@ def run_routines(args: argparse.Namespace) -> int:
     from assistant.routine import Count, FirstRep, Hold
 
     variations = catalog.load_variations()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entry in catalog.routine_files().values():
         try:
             routine = catalog.load_routine_file(entry.path, variations)
@@ -61,8 +62,8 @@ def run_routines(args: argparse.Namespace) -> int:
         if "error" in row:
             table.add_row(row["name"], row["source"], "", "", f"[red]broken: {row['error']}[/red]")
             continue
-        sets = ", ".join(f"{s['sets']}×{s['reps']} (rest {s['rest_s']:g} s)" for s in row["sets"]) or "none"
-        table.add_row(row["name"], row["source"], sets, ", ".join(row["steps"]) or "none", row["description"])
+        working = ", ".join(f"{s['sets']}×{s['reps']} (rest {s['rest_s']:g} s)" for s in row["sets"]) or "none"
+        table.add_row(row["name"], row["source"], working, ", ".join(row["steps"]) or "none", row["description"])
     console.print(table)
     order = " → ".join(f"[bold]{v}[/bold]" if v == variations.default else v for v in variations.ids())
     console.print(f"Variations, easiest to hardest (default in bold): {order}")

@@ -2,7 +2,7 @@
 
 import difflib
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from assistant.errors import MatcoachError
 
@@ -30,7 +30,7 @@ class Fields:
         full = f"{self.where}.{key}" if self.where and key else (self.where or key)
         return f"{full} " if full else ""
 
-    def fail(self, problem: str, fix: str) -> None:
+    def fail(self, problem: str, fix: str) -> NoReturn:
         raise self.error(f"{self.source}: {problem}; {fix}")
 
     def get(self, key: str, kind: type[T], default: Any = _MISSING, *,
@@ -51,6 +51,14 @@ class Fields:
         if check is not None and not check(value):
             self.fail(f"{self._path(key)}must be {expect}, got {value!r}", f"write {example}")
         return value
+
+    def seconds(self, key: str, default: Any = _MISSING, *, zero_ok: bool = False) -> float:
+        if zero_ok:
+            return self.get(key, float, default, check=lambda x: x >= 0, expect="zero or more seconds")
+        return self.get(key, float, default, check=lambda x: x > 0, expect="a number of seconds above zero")
+
+    def whole(self, key: str, default: Any = _MISSING) -> int:
+        return self.get(key, int, default, check=lambda x: x > 0, expect="a whole number above zero")
 
     def choice(self, key: str, choices: Iterable[str], default: Any = _MISSING) -> str:
         options = sorted(choices)

@@ -32,7 +32,7 @@ def parse_grammar(data: Any, *, source: str) -> Grammar:
     if table is None:
         top.fail("[commands] is missing", 'add [commands] with done = ["done", ...]')
     phrases: dict[str, str] = {}
-    for command, raw in table.table.items():
+    for command in table.table:
         if command not in COMMAND_NAMES:
             table.fail(f"unknown command {command!r}", f"use one of: {', '.join(COMMAND_NAMES)}")
         items = table.get(command, list, example=f'{command} = ["{command}"]')

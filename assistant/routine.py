@@ -108,10 +108,6 @@ class Routine:
         return tuple(s for s in self.steps if isinstance(s, Sets))
 
 
-def _positive(x: float) -> bool:
-    return x > 0
-
-
 def parse_variations(data: Any, *, source: str) -> Variations:
     top = Fields(data, source=source, where="", error=RoutineError)
     entries = top.get("variation", list, example='[[variation]] tables, easiest first')
@@ -138,7 +134,7 @@ def parse_routine(data: Any, *, source: str, variations: Variations) -> Routine:
     description = f.get("description", str, "")
     variation = f.choice("variation", variations.ids(), variations.default)
     tempo = _parse_tempo(f.table_of("tempo"))
-    ready_s = f.get("ready_s", float, 5.0, check=lambda x: x >= 0, expect="zero or more seconds")
+    ready_s = f.seconds("ready_s", 5.0, zero_ok=True)
     reminder_every = f.get("reminder_every", int, 3, check=lambda x: x >= 0,
                            expect="zero (never) or a whole number of attempts")
     raw_steps = f.get("steps", list, example='[[steps]] tables (kind = "sets", sets = 3, reps = 10)')
@@ -154,15 +150,14 @@ def _parse_tempo(f: Fields | None) -> Tempo:
     if f is None:
         return Tempo()
     d = Tempo()
-    seconds = dict(check=_positive, expect="a number of seconds above zero")
     tempo = Tempo(
-        brace=f.get("brace", float, d.brace, **seconds),
-        lift=f.get("lift", float, d.lift, **seconds),
-        top=f.get("top", float, d.top, **seconds),
+        brace=f.seconds("brace", d.brace),
+        lift=f.seconds("lift", d.lift),
+        top=f.seconds("top", d.top),
         lower=f.get("lower", int, d.lower, check=lambda x: 2 <= x <= 6,
                     expect="a whole number of seconds from 2 to 6 (the coach counts it down)",
                     example="lower = 3"),
-        bottom=f.get("bottom", float, d.bottom, **seconds),
+        bottom=f.seconds("bottom", d.bottom),
     )
     f.finish()
     return tempo
@@ -174,24 +169,16 @@ _KINDS = ("count", "hold", "first-rep", "sets")
 def _parse_step(data: Any, *, source: str, index: int) -> Step:
     f = Fields(data, source=source, where=f"steps[{index}]", error=RoutineError)
     kind = f.choice("kind", _KINDS)
-    seconds = dict(check=_positive, expect="a number of seconds above zero")
-    lead = dict(check=lambda x: x >= 0, expect="zero or more seconds")
     step: Step
     if kind == "count":
-        step = Count(exercise=f.choice("exercise", EXERCISES),
-                     count=f.get("count", int, check=_positive, expect="a whole number above zero"),
-                     seconds_each=f.get("seconds_each", float, **seconds),
-                     lead_s=f.get("lead_s", float, 4.0, **lead))
+        step = Count(exercise=f.choice("exercise", EXERCISES), count=f.whole("count"),
+                     seconds_each=f.seconds("seconds_each"), lead_s=f.seconds("lead_s", 4.0, zero_ok=True))
     elif kind == "hold":
-        step = Hold(exercise=f.choice("exercise", EXERCISES),
-                    seconds=f.get("seconds", float, **seconds),
-                    lead_s=f.get("lead_s", float, 4.0, **lead))
+        step = Hold(exercise=f.choice("exercise", EXERCISES), seconds=f.seconds("seconds"),
+                    lead_s=f.seconds("lead_s", 4.0, zero_ok=True))
     elif kind == "first-rep":
         step = FirstRep()
     else:
-        whole = dict(check=_positive, expect="a whole number above zero")
-        step = Sets(sets=f.get("sets", int, **whole), reps=f.get("reps", int, **whole),
-                    rest_s=f.get("rest_s", float, 60.0, check=lambda x: x >= 0,
-                                 expect="zero or more seconds"))
+        step = Sets(sets=f.whole("sets"), reps=f.whole("reps"), rest_s=f.seconds("rest_s", 60.0, zero_ok=True))
     f.finish()
     return step

@@ -2,17 +2,31 @@
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from assistant import cues
+from assistant.beats import guide_beats, lower_beats, rest_beats
 from assistant.clock import Clock
 from assistant.commands import Command
-from assistant.events import (Cue, Event, Heard, Paused, RepCounted, RepFailed, Resumed, SetDone,
-                              SetResult, SetStarted, StepStarted, Summary, VariationChanged)
+from assistant.events import (
+    Cue,
+    Event,
+    Heard,
+    Paused,
+    RepCounted,
+    RepFailed,
+    Resumed,
+    SetDone,
+    SetResult,
+    SetStarted,
+    StepStarted,
+    Summary,
+    VariationChanged,
+)
 from assistant.flow import REP, State, build_machine
 from assistant.plan import Guide, Ready, Reps, Rest, plan
-from assistant.routine import Count, Routine, Variations
+from assistant.routine import Routine, Variations
+from assistant.tally import SetTally, totals
 from assistant.timer import PhaseTimer
 
 log = logging.getLogger(__name__)
@@ -21,27 +35,16 @@ log = logging.getLogger(__name__)
 ARCHES_BEFORE_SUGGESTING_EASIER = 2
 
 
-@dataclass
-class _Tally:
-    """The set under way."""
-
-    number: int
-    target: int
-    variation: str
-    perfect: int = 0
-    failed: int = 0
-    suggested_easier: bool = False
-
-    def result(self) -> SetResult:
-        return SetResult(number=self.number, target=self.target, perfect=self.perfect,
-                         failed=self.failed, variation=self.variation)
-
-
 class Session:
     """One workout. Drive it with ``begin()``, then ``tick()`` at ``deadline`` and ``hear()`` commands.
 
     ``tick()`` and the command triggers are added by the flow chart (assistant.flow).
     """
+
+    # Bound by transitions when the machine is built (annotations only, so nothing is overridden).
+    trigger: Callable[..., bool]
+    tick: Callable[[], bool]
+    state: State
 
     def __init__(self, routine: Routine, variations: Variations, clock: Clock,
                  emit: Callable[[Event], None]) -> None:
@@ -54,7 +57,7 @@ class Session:
         self.variation = routine.variation
         self.pending_variation: str | None = None
         self.results: list[SetResult] = []
-        self.tally: _Tally | None = None
+        self.tally: SetTally | None = None
         self.attempt = 0
         self.timer = PhaseTimer()
         self.last_cue: Cue | None = None
@@ -64,7 +67,6 @@ class Session:
         self.started_at: float | None = None
         self._restoring = False
         self._lower_started = 0.0
-        self.state: State
         self.machine = build_machine(self)
 
     # -- driving ------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ class Session:
         if isinstance(block, Reps):
             self.attempt = 0
             if block.counted:
-                self.tally = _Tally(number=block.set_number, target=block.reps, variation=self.variation)
+                self.tally = SetTally(number=block.set_number, target=block.reps, variation=self.variation)
                 self._fact(SetStarted, set=block.set_number, target=block.reps, variation=self.variation)
 
     def begin_attempt(self) -> None:
@@ -178,8 +180,7 @@ class Session:
         tally, self.tally = self.tally, None
         result = tally.result()
         self.results.append(result)
-        ended_early = tally.perfect + tally.failed < tally.target
-        self._fact(SetDone, result=result, ended_early=ended_early)
+        self._fact(SetDone, result=result, ended_early=tally.attempts < tally.target)
         last = not any(isinstance(b, Reps) and b.counted for b in self.blocks[self.index + 1:])
         if not self.finished:
             self._say("last-set-done" if last else "set-done", set=result.number,
@@ -201,17 +202,7 @@ class Session:
         step = self.block.step
         self._fact(StepStarted, exercise=step.exercise)
         self._say(cues.intro_cue(step.exercise))
-        lead = step.lead_s
-        if isinstance(step, Count):
-            marks = [(lead + i * step.seconds_each, "guide-count", {"n": i + 1, "of": step.count})
-                     for i in range(step.count)]
-            self.timer.start(self.clock.now(), lead + step.count * step.seconds_each, tuple(marks))
-        else:
-            marks = [(lead, "hold-start", {"seconds": round(step.seconds)})]
-            if step.seconds >= 20:
-                marks.append((lead + step.seconds / 2, "halfway", {}))
-            marks += [(lead + step.seconds - n, "count", {"n": n}) for n in (3, 2, 1) if step.seconds > n + 1]
-            self.timer.start(self.clock.now(), lead + step.seconds, tuple(marks))
+        self.timer.start(self.clock.now(), *guide_beats(step))
 
     def on_enter_ready(self) -> None:
         if self._resuming():
@@ -227,10 +218,8 @@ class Session:
     def on_enter_rest(self) -> None:
         if self._resuming():
             return
-        seconds = self.block.seconds
-        marks = [(seconds - left, "rest-left", {"seconds": left}) for left in (30, 10) if seconds >= left * 2]
-        self._say("rest", seconds=round(seconds))
-        self.timer.start(self.clock.now(), seconds, tuple(marks))
+        self._say("rest", seconds=round(self.block.seconds))
+        self.timer.start(self.clock.now(), *rest_beats(self.block.seconds))
 
     def on_enter_brace(self) -> None:
         self._apply_pending_variation()
@@ -254,17 +243,17 @@ class Session:
         self.timer.start(self.clock.now(), self.routine.tempo.top)
 
     def on_enter_lower(self) -> None:
-        n = self.routine.tempo.lower
+        seconds = self.routine.tempo.lower
         self._lower_started = self.clock.now()
-        self._say("lower", n=n)
-        self.timer.start(self.clock.now(), n, tuple((i, "count", {"n": n - i}) for i in range(1, n)))
+        self._say("lower", n=seconds)
+        self.timer.start(self.clock.now(), *lower_beats(seconds))
 
     def on_enter_bottom(self) -> None:
         self.timer.start(self.clock.now(), self.routine.tempo.bottom)
 
     def on_enter_paused(self) -> None:
         self.timer.freeze(self.clock.now())
-        self._fact(Paused, during=self.paused_from.value)
+        self._fact(Paused, during=self.state_before_pause.value)
         self._say("paused")
 
     def on_enter_finished(self) -> None:
@@ -274,18 +263,16 @@ class Session:
         elif self.reason in ("stopped", "input-ended"):
             self._say("stopped")
         self._close_set()
-        attempts = sum(r.perfect + r.failed for r in self.results)
-        perfect = sum(r.perfect for r in self.results)
+        total = totals(self.results)
         if self.results:
-            self._say("summary", perfect=perfect, attempts=attempts)
+            self._say("summary", perfect=total.perfect, attempts=total.attempts)
             for r in self.results:
                 self._say("summary-set", set=r.number, perfect=r.perfect, target=r.target)
         else:
             self._say("summary-empty")
         self._say("goodbye")
         now = self.clock.now()
-        self._fact(Summary, sets=tuple(self.results), perfect_total=perfect,
-                   failed_total=sum(r.failed for r in self.results),
+        self._fact(Summary, sets=tuple(self.results), perfect_total=total.perfect, failed_total=total.failed,
                    duration_s=round(now - (self.started_at if self.started_at is not None else now), 3),
                    variation=self.variation, stopped_early=self.reason != "completed", reason=self.reason)
 
@@ -372,12 +359,17 @@ class Session:
     def ignore(self) -> None:
         log.debug("nothing to do in state %s", self.state.value)
 
+    @property
+    def state_before_pause(self) -> State:
+        assert self.paused_from is not None, "only asked while paused"
+        return self.paused_from
+
     def remember_pause(self) -> None:
         self.paused_from = self.state
 
     def restore(self) -> None:
         restarted = self.paused_from in REP
-        self._fact(Resumed, to=State.brace.value if restarted else self.paused_from.value,
+        self._fact(Resumed, to=State.brace.value if restarted else self.state_before_pause.value,
                    restarted_rep=restarted)
         if restarted:
             self._say("resumed")

@@ -12,7 +12,7 @@ from assistant.errors import MatcoachError
 from assistant.events import Event
 from assistant.grammar import Grammar
 from assistant.routine import Routine
-from assistant.runner import ScriptedCommands, Said, run
+from assistant.runner import Said, ScriptedCommands, run
 from assistant.session import Session
 from assistant.timeline import json_line, timeline_line
 from assistant.voicepack import Phrasing

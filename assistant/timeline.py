@@ -4,8 +4,20 @@ import dataclasses
 import json
 from typing import Any
 
-from assistant.events import (Cue, Event, Heard, Paused, RepCounted, RepFailed, Resumed, SetDone,
-                              SetStarted, StepStarted, Summary, VariationChanged)
+from assistant.events import (
+    Cue,
+    Event,
+    Heard,
+    Paused,
+    RepCounted,
+    RepFailed,
+    Resumed,
+    SetDone,
+    SetStarted,
+    StepStarted,
+    Summary,
+    VariationChanged,
+)
 from assistant.voicepack import Phrasing
 
 

@@ -90,8 +90,8 @@ def _phrasings(table: Fields, cue: str, known: Mapping[str, tuple[str, ...]]) ->
         except ValueError as e:
             table.fail(f"cue {cue!r} has a broken placeholder in {text!r} ({e})", "write {name} with braces")
         if unknown:
-            allowed = ", ".join("{%s}" % p for p in known[cue]) or "none"
-            table.fail(f"cue {cue!r} uses unknown placeholder {{{sorted(unknown)[0]}}}",
+            allowed = ", ".join(f"{{{p}}}" for p in known[cue]) or "none"
+            table.fail(f"cue {cue!r} uses unknown placeholder {{{min(unknown)}}}",
                        f"use only: {allowed}")
     return tuple(items)
 

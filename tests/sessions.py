@@ -7,7 +7,7 @@ from assistant.clock import VirtualClock
 from assistant.commands import Command
 from assistant.events import Cue, Event, RepCounted, RepFailed, SetDone, Summary
 from assistant.routine import Routine
-from assistant.runner import ScriptedCommands, Said, run
+from assistant.runner import Said, ScriptedCommands, run
 from assistant.session import Session
 
 

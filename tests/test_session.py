@@ -191,3 +191,19 @@ def test_script_running_out_while_paused_ends_the_session_and_keeps_the_reps():
     rec = simulate("quick", say=((LOWERS[3] + 0.5, "pause"),))
     assert rec.summary.reason == "input-ended"
     assert [(x.perfect, x.target) for x in rec.summary.sets] == [(3, 3), (0, 3)]
+
+
+def test_long_rests_announce_the_time_left_and_short_ones_do_not():
+    rec = simulate("quick", rest=60)
+    rest_at = rec.cue_times("rest")[0]
+    assert [(e.t - rest_at, e.args["seconds"]) for e in rec.said("rest-left")] == [(30, 30), (50, 10)]
+    assert QUIET.said("rest-left") == []
+
+
+def test_a_hold_counts_down_its_last_three_seconds():
+    rec = simulate("leg-lift", sets=1, reps=1)
+    plank = rec.cue_times("intro-plank")[0]
+    # 4 s to get into position, a 30 s hold: halfway at 15 s, then 3-2-1 and relax
+    halfway = [t - plank for t in rec.cue_times("halfway")]
+    assert halfway == [19.0]
+    assert rec.cue_times("step-done")[-1] - plank == 34.0
