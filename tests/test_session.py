@@ -194,7 +194,7 @@ def test_script_running_out_while_paused_ends_the_session_and_keeps_the_reps():
 
 
 def test_long_rests_announce_the_time_left_and_short_ones_do_not():
-    rec = simulate("quick", rest=60)
+    rec = simulate("quick", rest_s=60)
     rest_at = rec.cue_times("rest")[0]
     assert [(e.t - rest_at, e.args["seconds"]) for e in rec.said("rest-left")] == [(30, 30), (50, 10)]
     assert QUIET.said("rest-left") == []
