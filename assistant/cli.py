@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant import __version__, catalog
 from assistant.errors import MatcoachError
+from assistant.history_cli import add_history_parser
 from assistant.simulate import add_simulate_parser
 
 log = logging.getLogger(__name__)
@@ -26,14 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="List the routines (shipped and your own) and the variations.")
     routines.add_argument("--json", action="store_true", help="print JSON instead of tables")
     routines.set_defaults(run=run_routines)
+    add_history_parser(commands)
     return parser
 
 
 def run_routines(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from assistant import paths
+    from assistant.terminal import console
     from assistant.routine import Count, FirstRep, Hold
 
     variations = catalog.load_variations()
@@ -42,7 +44,8 @@ def run_routines(args: argparse.Namespace) -> int:
         try:
             routine = catalog.load_routine_file(entry.path, variations)
         except MatcoachError as e:
-            rows.append(dict(name=entry.name, source=entry.source, path=str(entry.path), error=str(e)))
+            rows.append(dict(name=entry.name, source=entry.source, path=str(entry.path),
+                             error=str(e).removeprefix(f"{entry.path}: ")))
             continue
         warmup = [s.exercise if isinstance(s, (Count, Hold)) else "first rep"
                   for s in routine.steps if isinstance(s, (Count, Hold, FirstRep))]
@@ -54,7 +57,7 @@ def run_routines(args: argparse.Namespace) -> int:
         print(json.dumps(dict(routines=rows, variations=list(variations.ids()),
                               default_variation=variations.default), indent=2))
         return 0
-    console = Console()
+    out = console()
     table = Table(title="Routines", caption=f"your own routines go in {paths.user_routines_dir()}")
     for column in ("name", "source", "working sets", "other steps", "description"):
         table.add_column(column)
@@ -64,16 +67,18 @@ def run_routines(args: argparse.Namespace) -> int:
             continue
         working = ", ".join(f"{s['sets']}×{s['reps']} (rest {s['rest_s']:g} s)" for s in row["sets"]) or "none"
         table.add_row(row["name"], row["source"], working, ", ".join(row["steps"]) or "none", row["description"])
-    console.print(table)
+    out.print(table)
     order = " → ".join(f"[bold]{v}[/bold]" if v == variations.default else v for v in variations.ids())
-    console.print(f"Variations, easiest to hardest (default in bold): {order}")
+    out.print(f"Variations, easiest to hardest (default in bold): {order}")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="matcoach: %(levelname)s: %(message)s" if level > logging.DEBUG
+                        else "matcoach: %(levelname)s %(name)s: %(message)s")
     try:
         return args.run(args)
     except MatcoachError as e:

@@ -49,6 +49,19 @@ FIXED: dict[str, tuple[str, ...]] = {
     "stopped": (),
     "pain": (),
     "goodbye": (),
+    # the opening, from past sessions (assistant.progression)
+    "first-session": (),
+    "recovery-today": (),
+    "recovery-consecutive": (),
+    "week-enough": ("sessions",),
+    "welcome-back": ("days",),
+    "last-time": ("set", "perfect", "aim"),
+    "last-time-all": ("target",),
+    "floor": ("seconds",),
+    "progress-weight": (),
+    "progress-variation": ("variation",),
+    "regress-variation": ("variation",),
+    "regress-slow-down": (),
 }
 
 # Rotated through "now and then", never every rep.

@@ -1,7 +1,7 @@
 """The coach loop: one thread owns the session, waking it at its deadline or when a command arrives."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,18 +47,30 @@ class Said:
 
 
 class ScriptedCommands:
-    """Commands said at fixed session times, on a virtual clock that jumps between events."""
+    """Commands said at fixed session times, on a virtual clock that jumps between events.
 
-    def __init__(self, clock: VirtualClock, script: Iterable[Said]) -> None:
+    ``pace`` is told how many virtual seconds are about to pass (to watch a session unfold
+    at a chosen speed); by default they pass at once.
+    """
+
+    def __init__(self, clock: VirtualClock, script: Iterable[Said],
+                 pace: Callable[[float], None] | None = None) -> None:
         self.clock = clock
         self.script = sorted(script, key=lambda s: s.t)
+        self.pace = pace
 
     def wait(self, until: float | None) -> Command | None:
         if self.script and (until is None or self.script[0].t <= until):
             said = self.script.pop(0)
-            self.clock.advance_to(max(self.clock.now(), said.t))
+            self._advance(said.t)
             return said.command
         if until is None:
             raise InputEnded
-        self.clock.advance_to(max(self.clock.now(), until))
+        self._advance(until)
         return None
+
+    def _advance(self, t: float) -> None:
+        t = max(self.clock.now(), t)
+        if self.pace is not None:
+            self.pace(t - self.clock.now())
+        self.clock.advance_to(t)

@@ -25,6 +25,7 @@ from assistant.events import (
 )
 from assistant.flow import REP, State, build_machine
 from assistant.plan import Guide, Ready, Reps, Rest, plan
+from assistant.progression import Advice
 from assistant.routine import Routine, Variations
 from assistant.tally import SetTally, totals
 from assistant.timer import PhaseTimer
@@ -47,8 +48,9 @@ class Session:
     state: State
 
     def __init__(self, routine: Routine, variations: Variations, clock: Clock,
-                 emit: Callable[[Event], None]) -> None:
+                 emit: Callable[[Event], None], advice: Advice | None = None) -> None:
         self.routine = routine
+        self.advice = advice or Advice()
         self.variations = variations
         self.clock = clock
         self._emit = emit
@@ -76,6 +78,8 @@ class Session:
         sets = self.routine.working_sets()
         self._say("welcome", routine=self.routine.name, variation=self.variation,
                   sets=sum(s.sets for s in sets), reps=sets[0].reps if sets else 0)
+        for cue, params in self.advice.cues:
+            self._say(cue, **dict(params))
         self.trigger("proceed")
 
     def hear(self, command: Command) -> None:

@@ -3,6 +3,8 @@
 import argparse
 import re
 import sys
+import time
+from datetime import date
 from collections.abc import Callable
 
 from assistant import catalog
@@ -11,6 +13,7 @@ from assistant.commands import Command
 from assistant.errors import MatcoachError
 from assistant.events import Event
 from assistant.grammar import Grammar
+from assistant.record import SessionRecord, opening_advice
 from assistant.routine import Routine
 from assistant.runner import Said, ScriptedCommands, run
 from assistant.session import Session
@@ -30,6 +33,11 @@ def add_simulate_parser(commands: argparse._SubParsersAction) -> None:
                    help="say COMMAND (or a phrase from the grammar) at session time T seconds "
                         "(or M:SS); e.g. --say 95:arched 130:pause 150:resume")
     p.add_argument("--json", action="store_true", help="one JSON object per line; the summary is last")
+    p.add_argument("--record", action="store_true",
+                   help="keep this session in the history (simulated sessions are not recorded by default)")
+    p.add_argument("--speed", type=_speed, metavar="X",
+                   help="unfold in real time, X times faster (e.g. 1 for real time, 10 to watch a demo); "
+                        "default: as fast as possible")
     p.set_defaults(run=run_simulate)
 
 
@@ -49,6 +57,16 @@ def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
     return int(text)
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("the speed must be above zero, e.g. --speed 10")
+    return value
 
 
 def _seconds(text: str) -> float:
@@ -95,11 +113,17 @@ def run_simulate(args: argparse.Namespace) -> int:
     phrasing = Phrasing(catalog.load_pack("en"))
     render: Callable[[Event], str] = (lambda e: json_line(e, phrasing)) if args.json \
         else (lambda e: timeline_line(e, phrasing))
+    advice = opening_advice(routine, variations, today=date.today())
+    # the record is written before the event is shown: whatever was printed is on record
+    record = SessionRecord(routine, simulated=True) if args.record else None
 
     def emit(event: Event) -> None:
-        print(render(event), file=sys.stdout)
+        if record is not None:
+            record(event)
+        print(render(event), file=sys.stdout, flush=args.speed is not None)
 
+    pace = (lambda seconds: time.sleep(seconds / args.speed)) if args.speed else None
     clock = VirtualClock()
-    session = Session(routine, variations, clock, emit)
-    run(session, ScriptedCommands(clock, script))
+    session = Session(routine, variations, clock, emit, advice=advice)
+    run(session, ScriptedCommands(clock, script, pace=pace))
     return 0

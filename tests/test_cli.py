@@ -9,7 +9,7 @@ import pytest
 
 
 def matcoach(*args: str, home=None, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="250")  # tables are not wrapped, so phrases can be found
+    env = dict(os.environ)
     if home is not None:
         env["MATCOACH_HOME"] = str(home)
     result = subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
@@ -111,3 +111,52 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, args, message):
 def test_bad_numbers_are_rejected_by_the_parser():
     result = matcoach("simulate", "--sets", "0", check=False)
     assert result.returncode == 2 and "'0' is not a whole number above zero" in result.stderr
+
+
+def test_history_table_json_csv_and_plot(tmp_path):
+    home = tmp_path / "home"
+    matcoach("simulate", "--routine", "quick", "--record", "--say", "17.5:arched", home=home)
+    matcoach("simulate", "--routine", "quick", "--record", "--say", "13:stop", home=home)
+    table = matcoach("history", home=home).stdout
+    assert "2/3  3/3" in table and "completed (simulated)" in table and "stopped (simulated)" in table
+    sessions = json.loads(matcoach("history", "--json", home=home).stdout)
+    assert [(s["perfect_total"], s["failed_total"], s["reason"]) for s in sessions] == \
+        [(5, 1, "completed"), (1, 0, "stopped")]
+    assert sessions[0]["sets"][0] == {"set": 1, "perfect": 2, "failed": 1, "target": 3}
+    assert sessions[0]["floor_s"] == 0.5
+    rows = matcoach("history", "--csv", home=home).stdout.splitlines()
+    assert rows[0].startswith("session,started_at,routine,variation,set,perfect,failed,target")
+    assert len(rows) == 1 + 3  # one row per set
+    png = tmp_path / "progress.png"
+    assert matcoach("history", "--plot", str(png), home=home).stdout.strip() == f"wrote {png}"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(json.loads(matcoach("history", "--json", "--last", "1", home=home).stdout)) == 1
+
+
+def test_the_next_simulated_session_opens_with_last_time(tmp_path):
+    home = tmp_path / "home"
+    first = json_lines(matcoach("simulate", "--routine", "quick", "--json", home=home).stdout)
+    assert first[1]["cue"] == "first-session"
+    matcoach("simulate", "--routine", "quick", "--record", "--say", "17.5:arched", home=home)
+    opening = [e["cue"] for e in json_lines(matcoach("simulate", "--routine", "quick", "--json",
+                                                     home=home).stdout)[:4]]
+    assert opening[:4] == ["welcome", "recovery-today", "last-time", "floor"]
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "no history yet; record a session first"),
+    (b"garbage" * 200, "is damaged (file is not a database); move it aside"),
+])
+def test_history_problems_are_one_line(tmp_path, content, message):
+    home = tmp_path / "home"
+    if content is not None:
+        home.mkdir()
+        (home / "history.sqlite").write_bytes(content)
+    result = matcoach("history", home=home, check=False)
+    assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_simulated_sessions_are_not_recorded_unless_asked(tmp_path):
+    home = tmp_path / "home"
+    matcoach("simulate", "--routine", "quick", home=home)
+    assert not (home / "history.sqlite").exists()

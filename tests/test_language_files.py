@@ -12,7 +12,8 @@ from assistant.voicepack import parse_pack, placeholders
 KNOWN = all_cues(catalog.load_variations().ids())
 PACKS = sorted(paths.shipped("voices").glob("*.toml"))
 SAMPLE = {"n": 3, "of": 5, "seconds": 30, "set": 2, "sets": 3, "reps": 10, "perfect": 8, "target": 10,
-          "attempts": 10, "variation": "bent-knee", "side": "left", "routine": "leg-lift"}
+          "attempts": 10, "variation": "bent-knee", "side": "left", "routine": "leg-lift",
+          "sessions": 3, "days": 9, "aim": 9}
 
 
 def test_there_is_an_english_pack_and_grammar():

@@ -1,0 +1,207 @@
+"""Session history: every rep on record as it happens, migrations, and damaged or locked files."""
+
+import json
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+
+from assistant import catalog
+from assistant.clock import VirtualClock
+from assistant.commands import Command
+from assistant.events import RepCounted, RepFailed
+from assistant.history import History, HistoryError
+from assistant.migrations import LATEST, MIGRATIONS
+from assistant.record import SessionRecord, opening_advice
+from assistant.runner import Said, ScriptedCommands, run
+from assistant.session import Session
+from tests.sessions import Recording, routine
+
+VARIATIONS = catalog.load_variations()
+
+
+def record_session(path, name="quick", say=(), when=None, **overrides) -> Recording:
+    """Run a session in virtual time with the recorder in front of the recording, like the CLI does."""
+    r = routine(name, **overrides)
+    when = when or datetime.now().astimezone()
+    record = SessionRecord(r, simulated=True, path=path, now=lambda: when)
+    seen = Recording()
+
+    def emit(event):
+        record(event)
+        seen(event)
+
+    clock = VirtualClock()
+    run(Session(r, VARIATIONS, clock, emit), ScriptedCommands(clock, [Said(t=t, command=Command(c))
+                                                                      for t, c in say]))
+    return seen
+
+
+def reps_on_record(path) -> list[tuple]:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT set_number, rep, counted, phase, descent_s FROM reps ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def test_every_rep_is_on_record_with_what_happened(tmp_path):
+    path = tmp_path / "history.sqlite"
+    seen = record_session(path, say=((17.5, "arched"),))
+    expected = [(e.set, e.rep, int(isinstance(e, RepCounted)), getattr(e, "phase", None),
+                 getattr(e, "descent_s", None)) for e in seen.events if isinstance(e, (RepCounted, RepFailed))]
+    assert reps_on_record(path) == expected
+    assert (1, 2, 0, "lower", 0.5) in expected
+    (record,) = History.open(path).sessions()
+    assert record.reason == "completed" and record.simulated
+    assert [(s.perfect, s.failed, s.target) for s in record.past.sets] == [(2, 1, 3), (3, 0, 3)]
+    assert record.past.floor_s == 0.5
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert json.loads(db.execute("SELECT tempo FROM sessions").fetchone()[0])["lower"] == 3
+
+
+def test_migrations_from_an_empty_database(tmp_path):
+    history = History.open(tmp_path / "h.sqlite")
+    db = history.db
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    names = {n for (n,) in db.execute("SELECT name FROM sqlite_master")}
+    assert {"sessions", "sets", "reps", "reps_by_session", "sessions_by_start"} <= names
+    history.close()
+    History.open(tmp_path / "h.sqlite").close()  # opening again migrates nothing
+
+
+@pytest.mark.parametrize("version", range(1, LATEST))
+def test_migrations_from_every_earlier_version_keep_the_data(tmp_path, version):
+    path = tmp_path / "old.sqlite"
+    record_session(path)  # written at the latest version, then rebuilt below as version N
+    rows = reps_on_record(path)
+    old = tmp_path / f"v{version}.sqlite"
+    db = sqlite3.connect(old)
+    for migration in MIGRATIONS[:version]:
+        for statement in migration:
+            db.execute(statement)
+    db.execute(f"PRAGMA user_version = {version}")
+    db.execute(f"ATTACH '{path}' AS new")
+    for table in ("sessions", "sets", "reps"):
+        db.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    db.commit()
+    db.close()
+    history = History.open(old)
+    assert history.db.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert reps_on_record(old) == rows
+    assert [(s.perfect, s.target) for s in history.sessions()[0].past.sets] == [(3, 3), (3, 3)]
+
+
+def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "h.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {LATEST + 1}")
+    db.close()
+    with pytest.raises(HistoryError, match=r"newer matcoach .*upgrade matcoach"):
+        History.open(path)
+
+
+def test_a_damaged_file_is_kept_and_the_session_goes_to_a_fresh_file(tmp_path, caplog):
+    path = tmp_path / "history.sqlite"
+    garbage = b"this is not a database, but it is somebody's data\n" * 100
+    path.write_bytes(garbage)
+    with pytest.raises(HistoryError, match="is damaged .*move it aside"):
+        History.open(path)
+    with caplog.at_level(logging.WARNING):
+        record_session(path, when=datetime(2026, 11, 21, 9, 30).astimezone())
+    assert path.read_bytes() == garbage  # nothing overwritten
+    fallback = tmp_path / "history-20261121-093000.sqlite"
+    assert "recording this session in" in caplog.text and str(fallback) in caplog.text
+    assert len(reps_on_record(fallback)) == 6
+    # a second session the same second gets its own file
+    record_session(path, when=datetime(2026, 11, 21, 9, 30).astimezone())
+    assert (tmp_path / "history-20261121-093000-2.sqlite").exists()
+
+
+def test_a_locked_file_is_a_clear_message_and_the_session_still_runs(tmp_path, caplog, monkeypatch):
+    monkeypatch.setattr("assistant.history.LOCK_TIMEOUT_S", 0.05)
+    path = tmp_path / "history.sqlite"
+    History.open(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA journal_mode=DELETE")  # a program that takes the whole file
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(HistoryError, match="locked by another program"):
+            History.open(path, timeout=0.05)
+        with caplog.at_level(logging.WARNING):
+            seen = record_session(path)
+        assert seen.summary.perfect_total == 6
+        assert "locked" in caplog.text and "recording this session in" in caplog.text
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_write_failing_mid_session_moves_everything_to_a_fresh_file(tmp_path, caplog):
+    path = tmp_path / "history.sqlite"
+    r = routine("quick")
+    record = SessionRecord(r, simulated=True, path=path)
+    clock = VirtualClock()
+    seen = Recording()
+    failed = []
+
+    def emit(event):
+        if isinstance(event, RepCounted) and event.rep == 2 and not failed:
+            record.recorder.history.db.close()  # the file goes away under us
+            failed.append(event)
+        record(event)
+        seen(event)
+
+    with caplog.at_level(logging.WARNING):
+        run(Session(r, VARIATIONS, clock, emit), ScriptedCommands(clock, []))
+    assert record.path != path and "writing failed" in caplog.text
+    assert len(reps_on_record(record.path)) == 6  # replayed: nothing lost
+    assert len(reps_on_record(path)) == 1
+
+
+def test_a_session_killed_mid_set_keeps_every_completed_rep(tmp_path):
+    home = tmp_path / "home"
+    env = dict(os.environ, MATCOACH_HOME=str(home))
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "simulate", "--routine", "quick", "--record",
+                             "--json", "--speed", "40", "--say", "17.5:arched"],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    printed = []
+    try:
+        for line in proc.stdout:
+            event = json.loads(line)
+            if event["event"] in ("rep_counted", "rep_failed"):
+                printed.append((event["set"], event["rep"], int(event["event"] == "rep_counted")))
+            if event["event"] == "rep_counted" and event["set"] == 2:  # mid-set 2
+                proc.send_signal(signal.SIGKILL)
+                break
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert [row[:3] for row in reps_on_record(home / "history.sqlite")] == printed
+    assert printed[:3] == [(1, 1, 1), (1, 2, 0), (1, 3, 1)]
+    (record,) = History.open(home / "history.sqlite").sessions()
+    assert record.reason is None  # unfinished, and still on record
+    assert [(s.perfect, s.failed) for s in record.past.sets] == [(2, 1), (1, 0)]
+
+
+def test_the_opening_uses_last_session(tmp_path):
+    path = tmp_path / "history.sqlite"
+    three_days_ago = datetime.now().astimezone() - timedelta(days=3)
+    record_session(path, say=((17.5, "arched"),), when=three_days_ago)
+    advice = opening_advice(routine("quick"), VARIATIONS, today=datetime.now().date(), path=path)
+    assert [(c, dict(p)) for c, p in advice.cues] == [("last-time", {"set": 1, "perfect": 2, "aim": 3}),
+                                                      ("floor", {"seconds": 0})]
+
+
+def test_an_unreadable_history_only_costs_the_opening(tmp_path, caplog):
+    path = tmp_path / "history.sqlite"
+    path.write_bytes(b"garbage" * 100)
+    with caplog.at_level(logging.WARNING):
+        advice = opening_advice(routine("quick"), VARIATIONS, today=datetime.now().date(), path=path)
+    assert advice.cues == () and "damaged" in caplog.text
