@@ -35,8 +35,8 @@ def run_routines(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from assistant import paths
-    from assistant.terminal import console
     from assistant.routine import Count, FirstRep, Hold
+    from assistant.terminal import console
 
     variations = catalog.load_variations()
     rows: list[dict[str, Any]] = []

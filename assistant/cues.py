@@ -64,6 +64,32 @@ FIXED: dict[str, tuple[str, ...]] = {
     "regress-slow-down": (),
 }
 
+# Parameters a line must say: a countdown without its number is no countdown. Cues listed
+# here cannot be recordings.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "count": ("n",),
+    "lower": ("n",),
+    "guide-count": ("n",),
+    "rep-counted": ("n",),
+    "side": ("side",),
+    "hold-start": ("seconds",),
+    "rest": ("seconds",),
+    "rest-left": ("seconds",),
+    "ready": ("set",),
+    "set-done": ("perfect",),
+    "last-set-done": ("perfect",),
+    "summary": ("perfect",),
+    "summary-set": ("set", "perfect"),
+    "suggest-easier": ("variation",),
+    "variation-next": ("variation",),
+    "progress-variation": ("variation",),
+    "regress-variation": ("variation",),
+    "last-time": ("perfect",),
+    "week-enough": ("sessions",),
+    "welcome-back": ("days",),
+    "floor": ("seconds",),
+}
+
 # Rotated through "now and then", never every rep.
 REMINDERS = ("remind-head", "remind-breath", "remind-ribs", "remind-slow")
 

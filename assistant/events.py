@@ -16,15 +16,25 @@ class Event:
 
 @dataclass(frozen=True, kw_only=True)
 class Cue(Event):
-    """Something the coach should say: a cue id from the voice pack plus its parameters."""
+    """Something the coach says: a cue id and its parameters, the line chosen, from ``t`` to ``end``."""
 
     kind: ClassVar[str] = "cue"
     cue: str
     params: tuple[tuple[str, Any], ...] = ()
+    text: str = ""
+    end: float | None = None
 
     @property
     def args(self) -> dict[str, Any]:
         return dict(self.params)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hushed(Event):
+    """The coach stopped talking at ``t`` (a command interrupted it); ``cut`` names the cues cut short."""
+
+    kind: ClassVar[str] = "hushed"
+    cut: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -58,22 +58,23 @@ TRANSITIONS = [
     _t("tick", S.bottom, None, conditions="time_up", before="count_rep", after="end_set"),
     _t("tick", list(State), None, after="ignore"),  # early wake-up, or a state without a clock
 
+    # Commands that change the flow interrupt the coach mid-sentence ("hush") before answering.
     # arched: the attempt is over and does not count; outside a rep, a form reminder.
-    _t("arched", REP, S.brace, conditions="attempts_left", before=["fail_rep", "begin_attempt"]),
-    _t("arched", REP, None, before="fail_rep", after="end_set"),
+    _t("arched", REP, S.brace, conditions="attempts_left", before=["hush", "fail_rep", "begin_attempt"]),
+    _t("arched", REP, None, before=["hush", "fail_rep"], after="end_set"),
     _t("arched", [S.idle, S.paused] + WAITING, None, after="form_reminder"),
     _t("arched", S.finished, None, after="ignore"),
 
     # done: ends the set now; in waiting steps, "ready, go on".
-    _t("done", REP, None, after="end_set"),
-    _t("done", S.guide, None, after="finish_step"),
-    _t("done", [S.ready, S.rest], None, after="proceed"),
+    _t("done", REP, None, before="hush", after="end_set"),
+    _t("done", S.guide, None, before="hush", after="finish_step"),
+    _t("done", [S.ready, S.rest], None, before="hush", after="proceed"),
     _t("done", S.paused, None, after="paused_hint"),
     _t("done", [S.idle, S.finished], None, after="ignore"),
 
     # pause freezes everything; resume restarts an interrupted rep from the brace,
     # and continues a warm-up step, a wait or a rest with the time it had left.
-    _t("pause", ACTIVE, S.paused, before="remember_pause"),
+    _t("pause", ACTIVE, S.paused, before=["hush", "remember_pause"]),
     _t("pause", S.paused, None, after="paused_hint"),
     _t("pause", [S.idle, S.finished], None, after="ignore"),
     _t("resume", S.paused, S.brace, conditions="paused_in_rep", before="restore"),
@@ -83,9 +84,9 @@ TRANSITIONS = [
     _t("resume", [S.idle, S.finished] + ACTIVE, None, after="ignore"),
 
     # stop ends with a spoken summary; pain stops at once with a safety message.
-    _t("stop", NOT_FINISHED, S.finished, before="mark_stopped"),
+    _t("stop", NOT_FINISHED, S.finished, before=["hush", "mark_stopped"]),
     _t("stop", S.finished, None, after="ignore"),
-    _t("pain", NOT_FINISHED, S.finished, before="mark_pain"),
+    _t("pain", NOT_FINISHED, S.finished, before=["hush", "mark_pain"]),
     _t("pain", S.finished, None, after="ignore"),
 
     _t("repeat", list(State), None, after="say_again"),

@@ -5,13 +5,14 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant import cues
-from assistant.beats import guide_beats, lower_beats, rest_beats
+from assistant.beats import Marks, guide_beats, lower_beats, rest_beats
 from assistant.clock import Clock
 from assistant.commands import Command
 from assistant.events import (
     Cue,
     Event,
     Heard,
+    Hushed,
     Paused,
     RepCounted,
     RepFailed,
@@ -29,6 +30,7 @@ from assistant.progression import Advice
 from assistant.routine import Routine, Variations
 from assistant.tally import SetTally, totals
 from assistant.timer import PhaseTimer
+from assistant.voice import GAP_S, Placement, Voice
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +49,10 @@ class Session:
     tick: Callable[[], bool]
     state: State
 
-    def __init__(self, routine: Routine, variations: Variations, clock: Clock,
+    def __init__(self, routine: Routine, variations: Variations, clock: Clock, voice: Voice,
                  emit: Callable[[Event], None], advice: Advice | None = None) -> None:
         self.routine = routine
+        self.voice = voice
         self.advice = advice or Advice()
         self.variations = variations
         self.clock = clock
@@ -62,7 +65,7 @@ class Session:
         self.tally: SetTally | None = None
         self.attempt = 0
         self.timer = PhaseTimer()
-        self.last_cue: Cue | None = None
+        self.last_cue: tuple[str, dict[str, Any]] | None = None
         self.reminder_turn = 0
         self.paused_from: State | None = None
         self.reason = "completed"
@@ -102,10 +105,24 @@ class Session:
 
     # -- speaking -----------------------------------------------------------------------------
 
-    def _say(self, cue: str, **params: Any) -> None:
-        event = Cue(t=self.clock.now(), cue=cue, params=tuple(params.items()))
-        self.last_cue = event
-        self._emit(event)
+    def _say(self, cue: str, fit: float | None = None, **params: Any) -> Placement:
+        """Say ``cue`` as soon as the voice is free; ``fit`` asks for a line no longer than that."""
+        placed = self.voice.place(cue, params, at=self.clock.now(), fit=fit)
+        self.last_cue = (cue, params)
+        self._emit(Cue(t=placed.start, cue=cue, params=placed.params, text=placed.text, end=placed.end))
+        return placed
+
+    def _start_phase(self, anchor: float, duration: float, marks: Marks = ()) -> None:
+        """Time a phase from ``anchor`` (usually when its cue starts), never ending mid-sentence."""
+        self.timer.start(anchor, duration, marks, not_before=self.voice.busy_until + GAP_S)
+
+    def _speech_done(self) -> float:
+        return max(self.clock.now(), self.voice.busy_until)
+
+    def hush(self) -> None:
+        cut = self.voice.hush(self.clock.now())
+        if cut:
+            self._fact(Hushed, cut=tuple(p.cue for p in cut))
 
     def _fact(self, event_type: type[Event], **fields: Any) -> None:
         self._emit(event_type(t=self.clock.now(), **fields))
@@ -206,7 +223,7 @@ class Session:
         step = self.block.step
         self._fact(StepStarted, exercise=step.exercise)
         self._say(cues.intro_cue(step.exercise))
-        self.timer.start(self.clock.now(), *guide_beats(step))
+        self._start_phase(self._speech_done(), *guide_beats(step))  # counting starts once the intro is said
 
     def on_enter_ready(self) -> None:
         if self._resuming():
@@ -217,43 +234,45 @@ class Session:
         else:
             self._say("ready", set=block.set_number, sets=block.sets_total, reps=block.reps)
         self._say(cues.setup_cue(self.variation))
-        self.timer.start(self.clock.now(), self.routine.ready_s)
+        self._start_phase(self._speech_done(), self.routine.ready_s)
 
     def on_enter_rest(self) -> None:
         if self._resuming():
             return
-        self._say("rest", seconds=round(self.block.seconds))
-        self.timer.start(self.clock.now(), *rest_beats(self.block.seconds))
+        said = self._say("rest", seconds=round(self.block.seconds))
+        self._start_phase(said.start, *rest_beats(self.block.seconds))
 
     def on_enter_brace(self) -> None:
         self._apply_pending_variation()
         side = self._side()
-        if side:
-            self._say("side", side=side)
-        self._say("brace")
-        self.timer.start(self.clock.now(), self.routine.tempo.brace)
+        brace = self.routine.tempo.brace
+        first = self._say("side", side=side) if side else None
+        said = self._say("brace", fit=brace)
+        self._start_phase((first or said).start, brace)
 
     def on_enter_lift(self) -> None:
-        self._say("lift-gentle" if self.block.gentle else "lift")
-        self.timer.start(self.clock.now(), self.routine.tempo.lift)
+        said = self._say("lift-gentle" if self.block.gentle else "lift", fit=self.routine.tempo.lift)
+        self._start_phase(said.start, self.routine.tempo.lift)
 
     def on_enter_top(self) -> None:
         every = self.routine.reminder_every
+        top = self.routine.tempo.top
         if self.block.counted and every and self.attempt % every == 0:
-            self._say(cues.REMINDERS[self.reminder_turn % len(cues.REMINDERS)])
+            said = self._say(cues.REMINDERS[self.reminder_turn % len(cues.REMINDERS)], fit=top)
             self.reminder_turn += 1
         else:
-            self._say("top")
-        self.timer.start(self.clock.now(), self.routine.tempo.top)
+            said = self._say("top", fit=top)
+        self._start_phase(said.start, top)
 
     def on_enter_lower(self) -> None:
         seconds = self.routine.tempo.lower
-        self._lower_started = self.clock.now()
-        self._say("lower", n=seconds)
-        self.timer.start(self.clock.now(), *lower_beats(seconds))
+        said = self._say("lower", fit=1.0, n=seconds)  # "two" follows one second after it starts
+        self._lower_started = said.start
+        # the count lands on the second: it is timed from when "lower" is actually heard
+        self.timer.start(said.start, *lower_beats(seconds))
 
     def on_enter_bottom(self) -> None:
-        self.timer.start(self.clock.now(), self.routine.tempo.bottom)
+        self._start_phase(self.clock.now(), self.routine.tempo.bottom)
 
     def on_enter_paused(self) -> None:
         self.timer.freeze(self.clock.now())
@@ -304,7 +323,7 @@ class Session:
         phase = self.state
         descent = None
         if phase is State.lower:
-            descent = round(self.clock.now() - self._lower_started, 2)
+            descent = round(max(0.0, self.clock.now() - self._lower_started), 2)
         elif phase is State.bottom:
             descent = float(self.routine.tempo.lower)
         self._fact(RepFailed, phase=phase.value, descent_s=descent, **self._rep_fields())
@@ -348,11 +367,13 @@ class Session:
 
     def say_mark(self) -> None:
         mark = self.timer.pop_mark()
-        self._say(mark.cue, **dict(mark.params))
+        after = self.timer.deadline
+        self._say(mark.cue, fit=None if after is None else after - self.clock.now(), **dict(mark.params))
 
     def say_again(self) -> None:
         if self.last_cue is not None:
-            self._say(self.last_cue.cue, **self.last_cue.args)
+            cue, params = self.last_cue
+            self._say(cue, **params)
 
     def form_reminder(self) -> None:
         self._say("form-reminder")

@@ -4,8 +4,8 @@ import argparse
 import re
 import sys
 import time
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 
 from assistant import catalog
 from assistant.clock import VirtualClock
@@ -18,7 +18,7 @@ from assistant.routine import Routine
 from assistant.runner import Said, ScriptedCommands, run
 from assistant.session import Session
 from assistant.timeline import json_line, timeline_line
-from assistant.voicepack import Phrasing
+from assistant.voice import Planner
 
 _TIME = re.compile(r"^(?:(\d+):)?(\d+(?:\.\d+)?)$")
 
@@ -110,9 +110,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     routine, variations = session_routine(args)
     grammar = catalog.load_grammar("en")
     script = [parse_said(spec, grammar) for spec in args.say]
-    phrasing = Phrasing(catalog.load_pack("en"))
-    render: Callable[[Event], str] = (lambda e: json_line(e, phrasing)) if args.json \
-        else (lambda e: timeline_line(e, phrasing))
+    voice = Planner(catalog.load_pack("en"))
+    render: Callable[[Event], str] = json_line if args.json else timeline_line
     advice = opening_advice(routine, variations, today=date.today())
     # the record is written before the event is shown: whatever was printed is on record
     record = SessionRecord(routine, simulated=True) if args.record else None
@@ -124,6 +123,6 @@ def run_simulate(args: argparse.Namespace) -> int:
 
     pace = (lambda seconds: time.sleep(seconds / args.speed)) if args.speed else None
     clock = VirtualClock()
-    session = Session(routine, variations, clock, emit, advice=advice)
+    session = Session(routine, variations, clock, voice, emit, advice=advice)
     run(session, ScriptedCommands(clock, script, pace=pace))
     return 0

@@ -8,6 +8,7 @@ from assistant.events import (
     Cue,
     Event,
     Heard,
+    Hushed,
     Paused,
     RepCounted,
     RepFailed,
@@ -18,14 +19,14 @@ from assistant.events import (
     Summary,
     VariationChanged,
 )
-from assistant.voicepack import Phrasing
 
 
-def to_json(event: Event, phrasing: Phrasing) -> dict[str, Any]:
+def to_json(event: Event) -> dict[str, Any]:
     """The JSON object for one event: always "t" (session seconds) and "event"."""
     out: dict[str, Any] = {"t": round(event.t, 3), "event": event.kind}
     if isinstance(event, Cue):
-        out.update(cue=event.cue, text=phrasing.text(event.cue, event.args), params=event.args)
+        out.update(cue=event.cue, text=event.text, params=event.args,
+                   end=None if event.end is None else round(event.end, 3))
     elif isinstance(event, Summary):
         out.update(sets=[_set_json(s) for s in event.sets], perfect_total=event.perfect_total,
                    failed_total=event.failed_total, duration_s=event.duration_s,
@@ -42,8 +43,8 @@ def _set_json(result: Any) -> dict[str, Any]:
             "set": result.number, "variation": result.variation}
 
 
-def json_line(event: Event, phrasing: Phrasing) -> str:
-    return json.dumps(to_json(event, phrasing), ensure_ascii=False)
+def json_line(event: Event) -> str:
+    return json.dumps(to_json(event), ensure_ascii=False)
 
 
 def clock_text(t: float) -> str:
@@ -51,10 +52,12 @@ def clock_text(t: float) -> str:
     return f"{int(minutes):2d}:{seconds:04.1f}"
 
 
-def describe(event: Event, phrasing: Phrasing) -> tuple[str, str]:
+def describe(event: Event) -> tuple[str, str]:
     """(who, what) for the readable timeline."""
     if isinstance(event, Cue):
-        return "coach", phrasing.text(event.cue, event.args)
+        return "coach", event.text
+    if isinstance(event, Hushed):
+        return "  …", f"coach interrupted ({', '.join(event.cut)})"
     if isinstance(event, Heard):
         return "heard", f'"{event.command}"'
     if isinstance(event, RepCounted):
@@ -86,6 +89,6 @@ def describe(event: Event, phrasing: Phrasing) -> tuple[str, str]:
     return "  ·", event.kind
 
 
-def timeline_line(event: Event, phrasing: Phrasing) -> str:
-    who, what = describe(event, phrasing)
+def timeline_line(event: Event) -> str:
+    who, what = describe(event)
     return f"{clock_text(event.t)}  {who:<5}  {what}"

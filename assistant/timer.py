@@ -23,9 +23,11 @@ class PhaseTimer:
     marks: deque[Mark] = field(default_factory=deque)
     frozen_at: float | None = None
 
-    def start(self, now: float, duration: float, marks: tuple[tuple[float, str, dict], ...] = ()) -> None:
-        """Run for ``duration`` seconds from ``now``; ``marks`` are (offset, cue, params)."""
-        self.ends_at = now + duration
+    def start(self, now: float, duration: float, marks: tuple[tuple[float, str, dict], ...] = (),
+              not_before: float = float("-inf")) -> None:
+        """Run for ``duration`` seconds from ``now``, but not end before ``not_before`` (speech still
+        under way); ``marks`` are (offset, cue, params)."""
+        self.ends_at = max(now + duration, not_before)
         self.marks = deque(Mark(at=now + offset, cue=cue, params=tuple(params.items()))
                            for offset, cue, params in sorted(marks, key=lambda m: m[0])
                            if offset < duration)

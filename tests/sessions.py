@@ -9,6 +9,7 @@ from assistant.events import Cue, Event, RepCounted, RepFailed, SetDone, Summary
 from assistant.routine import Routine
 from assistant.runner import Said, ScriptedCommands, run
 from assistant.session import Session
+from assistant.voice import Planner
 
 
 @dataclass
@@ -61,6 +62,6 @@ def simulate(name: str = "quick", say: tuple[tuple[float, str], ...] = (), **ove
     """Run a whole session in virtual time; ``say`` holds (session seconds, command) pairs."""
     recording = Recording()
     clock = VirtualClock()
-    session = Session(routine(name, **overrides), catalog.load_variations(), clock, recording)
+    session = Session(routine(name, **overrides), catalog.load_variations(), clock, Planner(catalog.load_pack()), recording)
     run(session, ScriptedCommands(clock, [Said(t=t, command=Command(c)) for t, c in say]))
     return recording

@@ -20,6 +20,7 @@ from assistant.migrations import LATEST, MIGRATIONS
 from assistant.record import SessionRecord, opening_advice
 from assistant.runner import Said, ScriptedCommands, run
 from assistant.session import Session
+from assistant.voice import Planner
 from tests.sessions import Recording, routine
 
 VARIATIONS = catalog.load_variations()
@@ -37,7 +38,7 @@ def record_session(path, name="quick", say=(), when=None, **overrides) -> Record
         seen(event)
 
     clock = VirtualClock()
-    run(Session(r, VARIATIONS, clock, emit), ScriptedCommands(clock, [Said(t=t, command=Command(c))
+    run(Session(r, VARIATIONS, clock, Planner(catalog.load_pack()), emit), ScriptedCommands(clock, [Said(t=t, command=Command(c))
                                                                       for t, c in say]))
     return seen
 
@@ -159,7 +160,7 @@ def test_a_write_failing_mid_session_moves_everything_to_a_fresh_file(tmp_path, 
         seen(event)
 
     with caplog.at_level(logging.WARNING):
-        run(Session(r, VARIATIONS, clock, emit), ScriptedCommands(clock, []))
+        run(Session(r, VARIATIONS, clock, Planner(catalog.load_pack()), emit), ScriptedCommands(clock, []))
     assert record.path != path and "writing failed" in caplog.text
     assert len(reps_on_record(record.path)) == 6  # replayed: nothing lost
     assert len(reps_on_record(path)) == 1

@@ -3,7 +3,14 @@
 import pytest
 
 from assistant.cues import REMINDERS
-from assistant.events import Paused, RepFailed, Resumed, SetStarted, StepStarted, VariationChanged
+from assistant.events import (
+    Paused,
+    RepFailed,
+    Resumed,
+    SetStarted,
+    StepStarted,
+    VariationChanged,
+)
 from tests.sessions import simulate
 
 QUIET = simulate("quick")            # nobody says anything

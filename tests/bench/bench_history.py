@@ -25,6 +25,7 @@ from assistant.events import Event, RepCounted, RepFailed
 from assistant.record import SessionRecord
 from assistant.runner import Said, ScriptedCommands, run
 from assistant.session import Session
+from assistant.voice import Planner
 
 
 def record_sessions(path: Path, count: int) -> list[float]:
@@ -48,7 +49,7 @@ def record_sessions(path: Path, count: int) -> list[float]:
         # a few arches in the descents of the working sets (they start after about 70 s)
         script = [Said(t=t, command=Command.ARCHED) for t in sorted(rng.sample(range(75, 400), 3))]
         clock = VirtualClock()
-        run(Session(routine, variations, clock, emit), ScriptedCommands(clock, script))
+        run(Session(routine, variations, clock, Planner(catalog.load_pack()), emit), ScriptedCommands(clock, script))
         record.recorder.history.close()
     return rep_times
 

@@ -13,6 +13,7 @@ from assistant.clock import VirtualClock
 from assistant.events import Event
 from assistant.runner import ScriptedCommands, run
 from assistant.session import Session
+from assistant.voice import Planner
 
 RUNS = 5
 
@@ -23,7 +24,7 @@ def one_session() -> tuple[float, int, float]:
     events: list[Event] = []
     clock = VirtualClock()
     start = time.perf_counter()
-    session = Session(routine, variations, clock, events.append)
+    session = Session(routine, variations, clock, Planner(catalog.load_pack()), events.append)
     run(session, ScriptedCommands(clock, []))
     return time.perf_counter() - start, len(events), clock.now()
 

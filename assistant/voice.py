@@ -1,0 +1,77 @@
+"""Placing speech on the session's timeline (pure): no cue overlaps another, and tight slots get
+the shortest line that fits. The session learns when each cue really starts and ends.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from assistant.voicepack import Pack, Said
+
+# A breath between two cues said back to back.
+GAP_S = 0.15
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placement:
+    """A cue as it will be heard: from ``start`` to ``end`` session seconds."""
+
+    cue: str
+    params: tuple[tuple[str, Any], ...]
+    said: Said
+    start: float
+    end: float
+
+    @property
+    def text(self) -> str:
+        return self.said.text
+
+
+class Voice(Protocol):
+    busy_until: float
+
+    def place(self, cue: str, params: Mapping[str, Any], *, at: float, fit: float | None = None) -> Placement:
+        """Plan ``cue`` no earlier than ``at``; ``fit`` is the time it should take at most."""
+        ...
+
+    def hush(self, now: float) -> list[Placement]:
+        """Stop talking now; returns what was cut (still playing, or not yet started)."""
+        ...
+
+
+class Planner:
+    """The Voice over a pack and a way to know how long a line takes (zero: text only)."""
+
+    def __init__(self, pack: Pack, duration: Callable[[Said], float] = lambda said: 0.0,
+                 gap: float = GAP_S) -> None:
+        self.pack = pack
+        self.duration = duration
+        self.gap = gap
+        self.busy_until = float("-inf")
+        self._turns: Counter[str] = Counter()
+        self._planned: list[Placement] = []
+
+    def place(self, cue: str, params: Mapping[str, Any], *, at: float, fit: float | None = None) -> Placement:
+        lines = self.pack.lines(cue, params)
+        turn = self._turns[cue]
+        self._turns[cue] += 1
+        rotation = [lines[(turn + i) % len(lines)] for i in range(len(lines))]
+        lengths = [self.duration(said) for said in rotation]
+        choice = 0
+        if fit is not None and lengths[0] + self.gap > fit:
+            fitting = [i for i, length in enumerate(lengths) if length + self.gap <= fit]
+            choice = fitting[0] if fitting else min(range(len(lengths)), key=lengths.__getitem__)
+        start = max(at, self.busy_until + self.gap)
+        placement = Placement(cue=cue, params=tuple(params.items()), said=rotation[choice], start=start,
+                              end=start + lengths[choice])
+        if placement.end > placement.start:  # silent (text-only) lines take no time
+            self.busy_until = placement.end
+        self._planned = [p for p in self._planned if p.end > at] + [placement]
+        return placement
+
+    def hush(self, now: float) -> list[Placement]:
+        cut = [p for p in self._planned if p.end > now]
+        self._planned = []
+        self.busy_until = min(self.busy_until, now)
+        return cut
