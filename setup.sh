@@ -17,7 +17,7 @@ case "$mode" in
 esac
 
 # Debian packages each mode needs at run time (python3-venv only matters for Debian's own python3).
-DEBS_RUN=""
+DEBS_RUN="espeak-ng libespeak-ng1 libportaudio2"
 DEBS_TEST=""
 
 as_root() {

@@ -10,7 +10,7 @@ from assistant.errors import GrammarError, PackError, RoutineError
 from assistant.grammar import Grammar, parse_grammar
 from assistant.routine import Routine, Variations, parse_routine, parse_variations
 from assistant.tomlfile import read_toml
-from assistant.voicepack import Pack, parse_pack
+from assistant.voicepack import Pack, UserPack, parse_pack, parse_user_pack
 
 log = logging.getLogger(__name__)
 DEFAULT_ROUTINE = "leg-lift"
@@ -55,11 +55,39 @@ def find_routine(name_or_path: str | None, variations: Variations) -> Routine:
                        f"or the path of a routine .toml file")
 
 
-def load_pack(language: str = "en") -> Pack:
-    """The shipped voice pack for ``language``; it must cover every cue the core can emit."""
-    path = paths.shipped("voices") / f"{language}.toml"
-    return parse_pack(read_toml(path, PackError, "voice pack"), source=str(path),
-                      known=all_cues(load_variations().ids()), complete=True)
+def known_cues() -> dict[str, tuple[str, ...]]:
+    return all_cues(load_variations().ids())
+
+
+def shipped_packs() -> list[str]:
+    return sorted(p.stem for p in paths.shipped("voices").glob("*.toml"))
+
+
+def user_pack_file(name: str = "en") -> Path:
+    return paths.data_dir() / "voices" / f"{name}.toml"
+
+
+def load_shipped_pack(name: str = "en") -> Pack:
+    path = paths.shipped("voices") / f"{name}.toml"
+    if not path.exists():
+        raise PackError(f"no voice pack named {name!r}; use one of: {', '.join(shipped_packs())}")
+    return parse_pack(read_toml(path, PackError, "voice pack"), source=str(path), known=known_cues(),
+                      complete=True, folder=path.parent)
+
+
+def load_user_pack(name: str = "en") -> UserPack | None:
+    path = user_pack_file(name)
+    if not path.exists():
+        return None
+    return parse_user_pack(read_toml(path, PackError, "voice pack"), source=str(path), known=known_cues(),
+                           folder=path.parent)
+
+
+def load_pack(name: str = "en") -> Pack:
+    """The voice pack ``name`` as the coach will use it: the shipped one with the user's on top."""
+    pack = load_shipped_pack(name)
+    user = load_user_pack(name)
+    return pack.overlaid(user) if user is not None else pack
 
 
 def load_grammar(language: str = "en") -> Grammar:

@@ -113,10 +113,12 @@ def advise(history: list[PastSession], *, variation: str, variations: Variations
         advice = advice.add("week-enough", sessions=this_week)
     elif gap > 7:
         advice = advice.add("welcome-back", days=gap)
-    same = [s for s in history if s.variation == variation and s.sets]
+    # sets that were not even started (a session cut short) say nothing about today
+    same = [s for s in history if s.variation == variation and any(x.perfect + x.failed for x in s.sets)]
     if same:
         previous = same[-1]
-        weakest = min(previous.sets, key=lambda s: (s.perfect / s.target, s.number))
+        tried = [x for x in previous.sets if x.perfect + x.failed]
+        weakest = min(tried, key=lambda s: (s.perfect / s.target, s.number))
         if weakest.perfect >= weakest.target:
             advice = advice.add("last-time-all", target=weakest.target)
         else:

@@ -49,8 +49,8 @@ class Said:
 class ScriptedCommands:
     """Commands said at fixed session times, on a virtual clock that jumps between events.
 
-    ``pace`` is told how many virtual seconds are about to pass (to watch a session unfold
-    at a chosen speed); by default they pass at once.
+    ``pace`` is called with each session time the clock is about to jump to and returns once
+    that moment has come (to watch or hear a session unfold); by default time jumps at once.
     """
 
     def __init__(self, clock: VirtualClock, script: Iterable[Said],
@@ -72,5 +72,5 @@ class ScriptedCommands:
     def _advance(self, t: float) -> None:
         t = max(self.clock.now(), t)
         if self.pace is not None:
-            self.pace(t - self.clock.now())
+            self.pace(t)
         self.clock.advance_to(t)

@@ -5,11 +5,15 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import date
+from pathlib import Path
 
 from assistant import catalog
+from assistant.audio_out import Speaker, Timeline, write_wav
 from assistant.clock import VirtualClock
 from assistant.commands import Command
+from assistant.devices import find_device
 from assistant.errors import MatcoachError
 from assistant.events import Event
 from assistant.grammar import Grammar
@@ -17,8 +21,9 @@ from assistant.record import SessionRecord, opening_advice
 from assistant.routine import Routine
 from assistant.runner import Said, ScriptedCommands, run
 from assistant.session import Session
+from assistant.speaking import make_clips, spoken_voice, warm
 from assistant.timeline import json_line, timeline_line
-from assistant.voice import Planner
+from assistant.voice import Planner, Voice
 
 _TIME = re.compile(r"^(?:(\d+):)?(\d+(?:\.\d+)?)$")
 
@@ -38,6 +43,12 @@ def add_simulate_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=_speed, metavar="X",
                    help="unfold in real time, X times faster (e.g. 1 for real time, 10 to watch a demo); "
                         "default: as fast as possible")
+    p.add_argument("--out-wav", type=Path, metavar="FILE.wav",
+                   help="write the whole session's audio to a WAV file (no sound card needed)")
+    p.add_argument("--play", action="store_true", help="speak the session through the speaker, in real time")
+    p.add_argument("--output-device", metavar="INDEX|NAME", help="the speaker for --play (default: the system's)")
+    p.add_argument("--sample-rate", type=_positive_int, metavar="HZ",
+                   help="audio sample rate (default: 22050 for --out-wav, 48000 for --play)")
     p.set_defaults(run=run_simulate)
 
 
@@ -51,6 +62,8 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rest", type=_seconds, metavar="SECONDS", help="rest between sets")
     p.add_argument("--descent", type=int, choices=range(2, 7), metavar="SECONDS",
                    help="seconds to lower the legs, counted down (3 by default; 4 for a slower descent)")
+    p.add_argument("--voice", metavar="PACK", default="en",
+                   help="the voice pack: what the coach says and in which voice (default: en)")
 
 
 def _positive_int(text: str) -> int:
@@ -107,10 +120,14 @@ def parse_said(spec: str, grammar: Grammar) -> Said:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
+    if args.play and args.out_wav:
+        raise MatcoachError("choose --play or --out-wav, not both")
+    if args.play and args.speed not in (None, 1):
+        raise MatcoachError("--play speaks in real time; leave out --speed")
     routine, variations = session_routine(args)
     grammar = catalog.load_grammar("en")
     script = [parse_said(spec, grammar) for spec in args.say]
-    voice = Planner(catalog.load_pack("en"))
+    pack = catalog.load_pack(args.voice)
     render: Callable[[Event], str] = json_line if args.json else timeline_line
     advice = opening_advice(routine, variations, today=date.today())
     # the record is written before the event is shown: whatever was printed is on record
@@ -119,10 +136,38 @@ def run_simulate(args: argparse.Namespace) -> int:
     def emit(event: Event) -> None:
         if record is not None:
             record(event)
-        print(render(event), file=sys.stdout, flush=args.speed is not None)
+        print(render(event), file=sys.stdout, flush=args.speed is not None or args.play)
 
-    pace = (lambda seconds: time.sleep(seconds / args.speed)) if args.speed else None
     clock = VirtualClock()
-    session = Session(routine, variations, clock, voice, emit, advice=advice)
-    run(session, ScriptedCommands(clock, script, pace=pace))
+    with ExitStack() as stack:
+        voice: Voice = Planner(pack)
+        pace = _wall_pace(args.speed) if args.speed else None
+        timeline: Timeline | None = None
+        if args.out_wav or args.play:
+            rate = args.sample_rate or (48000 if args.play else 22050)
+            clips = make_clips(pack, rate)
+            warm(clips, pack, routine, variations, advice)
+            if args.play:
+                speaker = stack.enter_context(Speaker(find_device(args.output_device, "output"), rate))
+                voice, pace = spoken_voice(pack, clips, speaker), speaker.wait_until
+            else:
+                timeline = Timeline(rate)
+                voice = spoken_voice(pack, clips, timeline)
+        session = Session(routine, variations, clock, voice, emit, advice=advice)
+        run(session, ScriptedCommands(clock, script, pace=pace))
+        if args.play:
+            speaker.drain()
+    if timeline is not None:
+        seconds = write_wav(timeline, args.out_wav, until_s=max(clock.now(), voice.busy_until))
+        print(f"matcoach: wrote {args.out_wav} ({seconds:.1f} s of audio)", file=sys.stderr)
     return 0
+
+
+def _wall_pace(speed: float) -> Callable[[float], None]:
+    """Session time t comes at start + t / speed by the wall clock (absolute, so no drift builds up)."""
+    origin = time.monotonic()
+
+    def pace(t: float) -> None:
+        time.sleep(max(0.0, origin + t / speed - time.monotonic()))
+
+    return pace

@@ -77,3 +77,9 @@ def test_opening_ends_with_the_progression_advice():
 def test_the_floor_is_tracked_over_time():
     history = [session(9, arches=(1.0, 1.4)), session(5), session(2, arches=(2.2,))]
     assert [(when.day, floor) for when, floor in floor_trend(history)] == [(12, 1.2), (19, 2.2)]
+
+
+def test_sets_never_started_do_not_set_the_aim():
+    cut_short = session(1, sets=((0, 0, 10),))
+    assert cues([session(3, sets=((8, 2, 10),)), cut_short]) == \
+        [("recovery-consecutive", {}), ("last-time", {"set": 1, "perfect": 8, "aim": 9})]

@@ -1,0 +1,176 @@
+"""Speech on a sample-accurate timeline: clips placed at their planned session time, in a WAV file
+or through one sounddevice output stream."""
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile
+
+from assistant.clips import Clips
+from assistant.errors import MatcoachError
+from assistant.voice import Placement, Planner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Clip:
+    start: int      # sample index on the timeline
+    samples: np.ndarray
+
+
+class Timeline:
+    """Clips at sample positions; cutting at a moment silences everything after it (pure numpy)."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.clips: list[_Clip] = []
+
+    def add(self, start_s: float, samples: np.ndarray) -> None:
+        self.clips.append(_Clip(start=round(start_s * self.rate), samples=samples))
+
+    def cut(self, at_s: float) -> None:
+        at = round(at_s * self.rate)
+        kept = []
+        for clip in self.clips:
+            if clip.start < at:
+                kept.append(_Clip(start=clip.start, samples=clip.samples[:at - clip.start]))
+        self.clips = kept
+
+    def mix_into(self, out: np.ndarray, first: int) -> None:
+        """Add every clip sounding in [first, first + len(out)) into ``out``."""
+        last = first + len(out)
+        for clip in self.clips:
+            end = clip.start + len(clip.samples)
+            if clip.start < last and end > first:
+                a, b = max(clip.start, first), min(end, last)
+                out[a - first:b - first] += clip.samples[a - clip.start:b - clip.start]
+
+    def drop_before(self, sample: int) -> None:
+        self.clips = [c for c in self.clips if c.start + len(c.samples) > sample]
+
+    def render(self, until_s: float | None = None) -> np.ndarray:
+        end = max((c.start + len(c.samples) for c in self.clips), default=0)
+        if until_s is not None:
+            end = max(end, round(until_s * self.rate))
+        out = np.zeros(end, dtype=np.float32)
+        self.mix_into(out, 0)
+        return out
+
+
+class SpokenVoice:
+    """The session's Voice, heard: the planner decides when, the clips say it, the sink plays it."""
+
+    def __init__(self, planner: Planner, clips: Clips, sink: "Timeline | Speaker") -> None:
+        self.planner = planner
+        self.clips = clips
+        self.sink = sink
+
+    @property
+    def busy_until(self) -> float:
+        return self.planner.busy_until
+
+    def place(self, cue: str, params: Mapping[str, Any], *, at: float, fit: float | None = None) -> Placement:
+        placed = self.planner.place(cue, params, at=at, fit=fit)
+        self.sink.add(placed.start, self.clips.get(placed.said))
+        return placed
+
+    def hush(self, now: float) -> list[Placement]:
+        self.sink.cut(now)
+        return self.planner.hush(now)
+
+
+def write_wav(timeline: Timeline, path: Path, until_s: float | None = None) -> float:
+    """The whole session's audio as 16-bit WAV; returns its length in seconds."""
+    audio = timeline.render(until_s)
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if peak > 1.0:
+        log.warning("speech overlapped and clipped (peak %.2f); it was scaled down", peak)
+        audio /= peak
+    try:
+        soundfile.write(path, audio, timeline.rate, subtype="PCM_16")
+    except (OSError, soundfile.LibsndfileError, RuntimeError) as e:
+        raise MatcoachError(f"--out-wav {path}: cannot write it ({e}); choose a writable .wav path") from None
+    return len(audio) / timeline.rate
+
+
+class Speaker:
+    """One output stream for the whole session. The coach thread queues clips and cuts; the audio
+    callback alone owns the timeline it mixes from, so nothing is shared but the queue."""
+
+    LEAD_S = 0.25  # session time 0 plays this long after the stream starts: room to schedule ahead
+
+    def __init__(self, device: int | str | None, rate: int, blocksize: int = 0) -> None:
+        import sounddevice
+
+        self.rate = rate
+        self._orders: queue.SimpleQueue = queue.SimpleQueue()
+        self._timeline = Timeline(rate)
+        self._frames = 0  # written by the callback only
+        self._last_end = 0  # written by the coach thread only
+        self._lead = round(self.LEAD_S * rate)
+        self.problems = 0
+        self._started = threading.Event()
+        try:
+            self._stream = sounddevice.OutputStream(device=device, samplerate=rate, channels=1,
+                                                    dtype="float32", blocksize=blocksize,
+                                                    callback=self._callback)
+        except (sounddevice.PortAudioError, ValueError) as e:
+            raise MatcoachError(f"cannot open the audio output ({e}); choose another --output-device "
+                                f"(`matcoach devices` lists them) or write --out-wav FILE") from None
+
+    def __enter__(self) -> "Speaker":
+        self._stream.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.stop()
+        self._stream.close()
+
+    def now(self) -> float:
+        """Session seconds by the audio clock: what is being played right now."""
+        return (self._frames - self._lead) / self.rate
+
+    def add(self, start_s: float, samples: np.ndarray) -> None:
+        self._orders.put(("add", start_s + self.LEAD_S, samples))
+        self._last_end = max(self._last_end, round((start_s + self.LEAD_S) * self.rate) + len(samples))
+
+    def cut(self, at_s: float) -> None:
+        self._orders.put(("cut", at_s + self.LEAD_S, None))
+
+    def wait_until(self, t: float) -> None:
+        """Sleep until the audio clock reaches session time ``t``."""
+        while (left := t - self.now()) > 0:
+            time.sleep(min(left, 0.01))
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until everything queued has been played."""
+        deadline = time.monotonic() + timeout
+        while self._frames < self._last_end and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def _callback(self, outdata: np.ndarray, frames: int, _time: Any, status: Any) -> None:
+        if status:
+            self.problems += 1
+            log.warning("audio output: %s", status)
+        while True:
+            try:
+                order, at, samples = self._orders.get_nowait()
+            except queue.Empty:
+                break
+            if order == "add":
+                self._timeline.add(at, samples)
+            else:
+                self._timeline.cut(at)
+        block = np.zeros(frames, dtype=np.float32)
+        self._timeline.mix_into(block, self._frames)
+        outdata[:, 0] = np.clip(block, -1.0, 1.0)
+        self._frames += frames
+        self._timeline.drop_before(self._frames)

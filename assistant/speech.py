@@ -1,0 +1,94 @@
+"""Speech synthesis with pyttsx3 (espeak-ng on Linux): text to samples, and the voices on this machine."""
+
+import contextlib
+import io
+import logging
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile
+
+from assistant.errors import MatcoachError
+
+log = logging.getLogger(__name__)
+ENGINE = "pyttsx3"
+
+
+class SpeechError(MatcoachError):
+    """The speech engine is missing or cannot say something."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineVoice:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+
+
+class Pyttsx3Speech:
+    """Renders text to float32 mono samples through pyttsx3's save_to_file (never its player)."""
+
+    def __init__(self) -> None:
+        try:
+            import pyttsx3
+
+            self._engine = pyttsx3.init()
+        except Exception as e:  # pyttsx3 raises bare RuntimeError/OSError when espeak-ng is missing
+            raise SpeechError(f"the speech engine cannot start ({e}); install espeak-ng "
+                              f"(sudo apt-get install espeak-ng) or run ./setup.sh") from None
+        self._lock = threading.Lock()  # the driver is not reentrant
+        self._folder = tempfile.TemporaryDirectory(prefix="matcoach-tts-")
+
+    def voices(self) -> list[EngineVoice]:
+        return [EngineVoice(id=v.id, name=v.name, languages=tuple(str(x) for x in (v.languages or ())))
+                for v in self._engine.getProperty("voices")]
+
+    def resolve_voice(self, wanted: str) -> str:
+        """The engine voice id for ``wanted`` (an id, its last part such as "en-us", or a name)."""
+        if not wanted:
+            return ""
+        voices = self.voices()
+        for v in voices:
+            if wanted in (v.id, v.id.rsplit("/", 1)[-1], v.name):
+                return v.id
+        raise SpeechError(f"no speech voice named {wanted!r} on this machine; `matcoach voices` lists them, "
+                          f"set engine_voice in your voice pack to one of those")
+
+    ATTEMPTS = 4
+
+    def render(self, text: str, *, voice: str, rate: int, volume: float) -> tuple[np.ndarray, int]:
+        """Synthesize ``text``; returns (samples, sample rate)."""
+        with self._lock:
+            engine = self._engine
+            if voice:
+                engine.setProperty("voice", voice)
+            engine.setProperty("rate", rate)
+            engine.setProperty("volume", volume)
+            # Measured here: about 1 render in 75 leaves a WAV with a header and no audio.
+            # Rendering again fixes it; a few failures in a row mean the engine is broken.
+            for attempt in range(1, self.ATTEMPTS + 1):
+                samples, rate_hz = self._render_once(engine, text)
+                if samples.size:
+                    return samples, rate_hz
+                log.debug("empty render of %r (attempt %d)", text, attempt)
+                time.sleep(0.01 * attempt)
+        raise SpeechError(f"the speech engine produced no audio for {text!r}; check `espeak-ng {text!r}` works")
+
+    def _render_once(self, engine: Any, text: str) -> tuple[np.ndarray, int]:
+        path = Path(self._folder.name) / "cue.wav"
+        path.unlink(missing_ok=True)
+        # one file per runAndWait: the driver keeps only the last queued item; it prints
+        # "Audio saved to ..." on stdout, which is ours to keep clean
+        with contextlib.redirect_stdout(io.StringIO()):
+            engine.save_to_file(text, str(path))
+            engine.runAndWait()
+        try:
+            samples, rate_hz = soundfile.read(path, dtype="float32", always_2d=True)
+        except (OSError, RuntimeError):
+            return np.zeros(0, dtype=np.float32), 0
+        return samples.mean(axis=1), rate_hz
