@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant import __version__, catalog
+from assistant.cues_cli import add_cue_parsers
 from assistant.errors import MatcoachError
 from assistant.history_cli import add_history_parser
 from assistant.simulate import add_simulate_parser
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     routines.add_argument("--json", action="store_true", help="print JSON instead of tables")
     routines.set_defaults(run=run_routines)
     add_history_parser(commands)
+    add_cue_parsers(commands)
     return parser
 
 

@@ -41,10 +41,10 @@ def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
 
 def read_audio_file(path: Path, to_rate: int) -> np.ndarray:
     """Any WAV (or other libsndfile format): down-mixed to mono, resampled; clear errors otherwise."""
+    if not path.is_file():
+        raise AudioFileError(f"{path}: no such audio file; check the path")
     try:
         samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    except FileNotFoundError:
-        raise AudioFileError(f"{path}: no such audio file; check the path in your voice pack") from None
     except (soundfile.LibsndfileError, RuntimeError, OSError) as e:
         raise AudioFileError(f"{path}: not a readable audio file ({e}); record or export it as a WAV file") \
             from None

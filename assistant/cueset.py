@@ -22,10 +22,10 @@ def needed_cues(routine: Routine, variations: Variations, advice: Advice) -> Ite
     first = routine.working_sets()
     yield "welcome", {"routine": routine.name, "variation": routine.variation,
                       "sets": sum(s.sets for s in first), "reps": first[0].reps if first else 0}
-    for cue, params in advice.cues:
-        yield cue, dict(params)
-    for cue, params in cues.FIXED.items():
-        if not params and cue not in ON_DEMAND:
+    for cue, given in advice.cues:
+        yield cue, dict(given)
+    for cue, takes in cues.FIXED.items():
+        if not takes and cue not in ON_DEMAND:
             yield cue, {}
     for v in variations.ids():
         yield cues.setup_cue(v), {}

@@ -163,12 +163,11 @@ class Recorder:
     def __call__(self, event: Event) -> None:
         db, sid = self.history.db, self.session_id
         if isinstance(event, (RepCounted, RepFailed)):
-            failed = isinstance(event, RepFailed)
+            arched = (event.phase, event.descent_s) if isinstance(event, RepFailed) else (None, None)
             db.execute("INSERT INTO reps (session_id, set_number, rep, variation, side, counted, phase, "
                        "descent_s, lower_s, at_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (sid, event.set, event.rep, event.variation, event.side, int(not failed),
-                        event.phase if failed else None, event.descent_s if failed else None,
-                        event.lower_s, event.t))
+                       (sid, event.set, event.rep, event.variation, event.side,
+                        int(isinstance(event, RepCounted)), *arched, event.lower_s, event.t))
         elif isinstance(event, SetStarted):
             db.execute("INSERT INTO sets (session_id, number, target, variation) VALUES (?, ?, ?, ?)",
                        (sid, event.set, event.target, event.variation))

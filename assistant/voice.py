@@ -29,7 +29,10 @@ class Placement:
 
 
 class Voice(Protocol):
-    busy_until: float
+    @property
+    def busy_until(self) -> float:
+        """When the voice falls silent, as planned so far."""
+        ...
 
     def place(self, cue: str, params: Mapping[str, Any], *, at: float, fit: float | None = None) -> Placement:
         """Plan ``cue`` no earlier than ``at``; ``fit`` is the time it should take at most."""
@@ -55,13 +58,13 @@ class Planner:
     def place(self, cue: str, params: Mapping[str, Any], *, at: float, fit: float | None = None) -> Placement:
         lines = self.pack.lines(cue, params)
         turn = self._turns[cue]
-        self._turns[cue] += 1
         rotation = [lines[(turn + i) % len(lines)] for i in range(len(lines))]
         lengths = [self.duration(said) for said in rotation]
         choice = 0
         if fit is not None and lengths[0] + self.gap > fit:
             fitting = [i for i, length in enumerate(lengths) if length + self.gap <= fit]
             choice = fitting[0] if fitting else min(range(len(lengths)), key=lengths.__getitem__)
+        self._turns[cue] = turn + choice + 1  # the next time, go on after the line chosen
         start = max(at, self.busy_until + self.gap)
         placement = Placement(cue=cue, params=tuple(params.items()), said=rotation[choice], start=start,
                               end=start + lengths[choice])

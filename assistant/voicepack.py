@@ -100,13 +100,13 @@ def parse_pack(data: Any, *, source: str, known: Mapping[str, tuple[str, ...]], 
     if v is None:
         top.fail("[voice] is missing", 'add [voice] with language = "en"')
     voice = VoiceSettings(language=v.get("language", str, check=bool, expect="a language code"),
-                          **_voice_settings(v))
+                          **parse_voice_settings(v))
     v.finish()
-    names = _names(top)
+    names = parse_names(top)
     cue_table = top.table_of("cues")
     if cue_table is None:
         top.fail("[cues] is missing", "add a [cues] table: cue id = [\"phrasing\", ...]")
-    cues = {cue: _lines(cue_table, cue, known, folder, "shipped") for cue in cue_table.table}
+    cues = {cue: parse_lines(cue_table, cue, known, folder, "shipped") for cue in cue_table.table}
     top.finish()
     if complete:
         missing = sorted(set(known) - set(cues))
@@ -121,19 +121,19 @@ def parse_user_pack(data: Any, *, source: str, known: Mapping[str, tuple[str, ..
     v = top.table_of("voice")
     voice: dict[str, Any] = {}
     if v is not None:
-        voice = {k: val for k, val in _voice_settings(v, defaults=False).items() if val is not None}
+        voice = {k: val for k, val in parse_voice_settings(v, defaults=False).items() if val is not None}
         v.finish()
-    names = _names(top)
+    names = parse_names(top)
     tables = {}
     for key in ("cues", "extra"):
         table = top.table_of(key)
-        tables[key] = {} if table is None else {cue: _lines(table, cue, known, folder, "user")
+        tables[key] = {} if table is None else {cue: parse_lines(table, cue, known, folder, "user")
                                                 for cue in table.table}
     top.finish()
     return UserPack(source=source, voice=voice, replace=tables["cues"], extra=tables["extra"], names=names)
 
 
-def _voice_settings(v: Fields, defaults: bool = True) -> dict[str, Any]:
+def parse_voice_settings(v: Fields, defaults: bool = True) -> dict[str, Any]:
     return dict(
         engine_voice=v.get("engine_voice", str, "" if defaults else None, example='engine_voice = "en-us"'),
         rate=v.get("rate", int, 165 if defaults else None, check=lambda r: 60 <= r <= 400,
@@ -142,14 +142,14 @@ def _voice_settings(v: Fields, defaults: bool = True) -> dict[str, Any]:
                      expect="from 0.0 to 1.0"))
 
 
-def _names(top: Fields) -> dict[str, str]:
+def parse_names(top: Fields) -> dict[str, str]:
     table = top.table_of("names")
     if table is None:
         return {}
     return {key: table.get(key, str, check=bool, expect="non-empty text") for key in table.table}
 
 
-def _lines(table: Fields, cue: str, known: Mapping[str, tuple[str, ...]], folder: Path | None,
+def parse_lines(table: Fields, cue: str, known: Mapping[str, tuple[str, ...]], folder: Path | None,
            source: str) -> tuple[Line, ...]:
     if cue not in known:
         table.fail(f"cue {cue!r} is not a cue the coach says", "remove it or use an id from `matcoach cues list`")

@@ -1,0 +1,24 @@
+"""Reading audio the way a listener would: where does each sound start?"""
+
+import numpy as np
+
+ONSET_DB = -40.0   # louder than this is sound
+MIN_GAP_S = 0.08   # a new sound starts after at least this much quiet
+WINDOW_S = 0.002   # smoothing of the envelope
+
+
+def onsets(samples: np.ndarray, rate: int, *, level_db: float = ONSET_DB, min_gap_s: float = MIN_GAP_S) -> list[float]:
+    """Seconds at which sound starts after a quiet stretch, from the audio alone."""
+    window = max(1, int(WINDOW_S * rate))
+    envelope = np.sqrt(np.convolve(samples.astype(np.float64) ** 2, np.ones(window) / window, mode="same"))
+    loud = envelope > 10 ** (level_db / 20)
+    found, quiet_run = [], int(min_gap_s * rate)  # the start of the file counts as quiet
+    for i in np.flatnonzero(np.diff(np.concatenate(([0], loud.astype(np.int8)))) == 1):
+        previous_loud = np.flatnonzero(loud[:i])
+        if previous_loud.size == 0 or i - previous_loud[-1] >= quiet_run:
+            found.append(i / rate)
+    return found
+
+
+def rms_db(samples: np.ndarray) -> float:
+    return 20 * np.log10(max(float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))), 1e-12))
