@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 # Below this level (-45 dBFS) a clip's edges count as silence and are trimmed away.
 SILENCE = 10 ** (-45 / 20)
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # FLAC: speech with silence compresses to about half of WAV
 
 
 class AudioFileError(MatcoachError):
@@ -102,7 +102,7 @@ class Clips:
 
     def _cached_path(self, said: Said) -> Path:
         key = self.key(said)
-        return self.cache_dir / key[:2] / f"{key}.wav"
+        return self.cache_dir / key[:2] / f"{key}.flac"
 
     def _load(self, said: Said) -> np.ndarray:
         path = self._cached_path(said)
@@ -114,8 +114,8 @@ class Clips:
                 log.warning("%s: damaged cache entry; rendering it again", path)
         clip = self._make(said)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial.wav")
-        soundfile.write(partial, clip, self.rate, subtype="PCM_16")
+        partial = path.with_suffix(".partial")
+        soundfile.write(partial, clip, self.rate, format="FLAC", subtype="PCM_16")
         partial.replace(path)  # a crash never leaves half a clip in the cache
         samples, _ = soundfile.read(path, dtype="float32")
         return samples

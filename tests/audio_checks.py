@@ -3,12 +3,19 @@
 import numpy as np
 
 ONSET_DB = -40.0   # louder than this is sound
+FLOOR_DB = -55.0   # an onset is traced back to where the rise began from below this
 MIN_GAP_S = 0.08   # a new sound starts after at least this much quiet
 WINDOW_S = 0.002   # smoothing of the envelope
 
 
-def onsets(samples: np.ndarray, rate: int, *, level_db: float = ONSET_DB, min_gap_s: float = MIN_GAP_S) -> list[float]:
-    """Seconds at which sound starts after a quiet stretch, from the audio alone."""
+def onsets(samples: np.ndarray, rate: int, *, level_db: float = ONSET_DB, min_gap_s: float = MIN_GAP_S,
+           backtrack: bool = True) -> list[float]:
+    """Seconds at which sound starts after a quiet stretch, from the audio alone.
+
+    A sound is found where its envelope crosses ``level_db``; with ``backtrack`` the onset is
+    traced back to where that rise began (the envelope last below ``FLOOR_DB``), so soft
+    beginnings such as an aspirated "h" are not reported late.
+    """
     window = max(1, int(WINDOW_S * rate))
     envelope = np.sqrt(np.convolve(samples.astype(np.float64) ** 2, np.ones(window) / window, mode="same"))
     loud = envelope > 10 ** (level_db / 20)
@@ -16,7 +23,12 @@ def onsets(samples: np.ndarray, rate: int, *, level_db: float = ONSET_DB, min_ga
     for i in np.flatnonzero(np.diff(np.concatenate(([0], loud.astype(np.int8)))) == 1):
         previous_loud = np.flatnonzero(loud[:i])
         if previous_loud.size == 0 or i - previous_loud[-1] >= quiet_run:
-            found.append(i / rate)
+            start = i
+            if backtrack:
+                floor = 10 ** (FLOOR_DB / 20)
+                below = np.flatnonzero(envelope[max(0, i - quiet_run):i] < floor)
+                start = max(0, i - quiet_run) + below[-1] + 1 if below.size else i
+            found.append(start / rate)
     return found
 
 

@@ -107,7 +107,7 @@ def test_the_cache_keeps_rendered_lines_and_knows_what_changes_the_sound(tmp_pat
     faster = Clips(None, type(clips.voice)(**{**clips.voice.__dict__, "rate": 200}), rate=RATE,
                    cache_dir=tmp_path / "cache")
     assert faster.key(lines[0]) != cache.key(lines[0])
-    damaged = next((tmp_path / "cache").rglob("*.wav"))
+    damaged = next((tmp_path / "cache").rglob("*.flac"))
     damaged.write_bytes(b"not audio")
     fresh = Clips(clips._render, clips.voice, rate=RATE, cache_dir=tmp_path / "cache")
     assert all(len(fresh.get(s)) > 0 for s in lines)  # rendered again, no crash
