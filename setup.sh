@@ -18,7 +18,7 @@ esac
 
 # Debian packages each mode needs at run time (python3-venv only matters for Debian's own python3).
 DEBS_RUN="espeak-ng libespeak-ng1 libportaudio2"
-DEBS_TEST=""
+DEBS_TEST="pulseaudio pulseaudio-utils libasound2-plugins sox"  # a real audio server for end-to-end tests
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -265,3 +266,24 @@ def test_preview_writes_every_line_of_a_cue(tmp_path):
     assert "Lower 4." in printed and "Down 4." in printed
     samples, rate = soundfile.read(out)
     assert len(onsets(samples, rate, min_gap_s=0.4)) == 3  # the lines are half a second apart
+
+
+def test_play_speaks_each_cue_at_its_time_through_a_real_audio_server(tmp_path, pulse):
+    routine = tmp_path / "one.toml"
+    routine.write_text('name = "one"\nready_s = 1\n[[steps]]\nkind = "sets"\nsets = 1\nreps = 1\n')
+    capture = tmp_path / "speaker.raw"
+    recorder = pulse.record("spk.monitor", capture)
+    time.sleep(0.3)
+    env = dict(pulse.env, MATCOACH_HOME=str(tmp_path / "home"))
+    run = subprocess.run([sys.executable, "-m", "assistant", "simulate", "--play", "--routine", str(routine),
+                          "--json"], capture_output=True, text=True, env=env, timeout=120)
+    recorder.terminate()
+    recorder.wait()
+    assert run.returncode == 0, run.stderr
+    cues = [e for e in map(json.loads, run.stdout.splitlines()) if e["event"] == "cue"]
+    heard = np.array(onsets(np.fromfile(capture, dtype=np.int16).astype(np.float32) / 32768, 48000))
+    assert len(heard) >= len(cues)
+    # the recording started earlier than the session: align on the first cue, then every cue is on time
+    offset = heard[0] - cues[0]["t"]
+    errors = [float(np.min(np.abs(heard - offset - c["t"]))) for c in cues]
+    assert max(errors) < 0.020, [(round(e * 1000, 1), c["text"]) for e, c in zip(errors, cues)]

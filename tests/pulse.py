@@ -1,0 +1,44 @@
+"""A real PulseAudio server with virtual devices: 'spk' is the speaker, 'mic' the microphone.
+
+Each null sink is a virtual speaker; its .monitor source hears what is played to it. The coach
+plays to spk and records mic.monitor; a test speaks into mic and listens on spk.monitor.
+"""
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+
+class PulseServer:
+    def __init__(self, runtime: Path) -> None:
+        self.runtime = runtime
+        self.env = dict(os.environ, PULSE_RUNTIME_PATH=str(runtime), PULSE_SERVER=f"unix:{runtime}/native",
+                        PULSE_SINK="spk", PULSE_SOURCE="mic.monitor")
+
+    def start(self) -> "PulseServer":
+        self.runtime.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["pulseaudio", "-D", "--exit-idle-time=-1", "-n", "--disallow-exit",
+                        "--load=module-null-sink sink_name=spk rate=48000",
+                        "--load=module-null-sink sink_name=mic rate=48000",
+                        "--load=module-native-protocol-unix"],
+                       env=self.env, check=True, capture_output=True, timeout=30)
+        for _ in range(100):
+            if subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode == 0:
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("PulseAudio did not start")
+
+    def stop(self) -> None:
+        subprocess.run(["pulseaudio", "--kill"], env=self.env, capture_output=True, timeout=30)
+
+    def record(self, source: str, path: Path, rate: int = 48000) -> subprocess.Popen:
+        """Start recording ``source`` as raw 16-bit mono; stop it with .terminate()."""
+        out = path.open("wb")
+        return subprocess.Popen(["parec", f"--device={source}", "--format=s16le", f"--rate={rate}",
+                                 "--channels=1", "--raw", "--latency-msec=10"], stdout=out, env=self.env)
+
+
+def available() -> bool:
+    return all(shutil.which(tool) for tool in ("pulseaudio", "pactl", "parec", "paplay"))
