@@ -247,7 +247,9 @@ lift = [{ wav = "missing.wav" }]
     (["cues", "preview", "lower", "--set", "x=1"], "--set 'x=1': use NAME=VALUE with NAME one of: n"),
     (["cues", "add", "lift", "--wav", "nowhere.wav"], "no such audio file"),
     (["simulate", "--voice", "tlh"], "no voice pack named 'tlh'; use one of: en"),
-    (["simulate", "--play", "--routine", "quick"], "no audio output device found"),
+    (["simulate", "--play", "--routine", "quick", "--output-device", "no-such-speaker"], "audio output device"),
+    (["simulate", "--routine", "quick", "--out-wav", "/no/such/folder/s.wav"], "--out-wav /no/such/folder/s.wav: "
+                                                                               "the folder does not exist"),
 ])
 def test_bad_cue_input_is_one_line(tmp_path, args, message):
     result = matcoach(*args, home=tmp_path / "home", check=False)
