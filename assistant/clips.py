@@ -10,7 +10,7 @@ import numpy as np
 import soundfile
 import soxr
 
-from assistant import __version__, paths
+from assistant import paths
 from assistant.errors import MatcoachError
 from assistant.voicepack import Said, VoiceSettings
 

@@ -95,6 +95,11 @@ REMINDERS = ("remind-head", "remind-breath", "remind-ribs", "remind-slow")
 
 SIDES = ("left", "right")
 
+# A value for every parameter, to say any cue for a preview or a check.
+EXAMPLE_PARAMS = {"n": 3, "of": 5, "seconds": 30, "set": 2, "sets": 3, "reps": 10, "perfect": 8, "target": 10,
+                  "attempts": 10, "variation": "bent-knee", "side": "left", "routine": "leg-lift", "sessions": 3,
+                  "days": 9, "aim": 9}
+
 
 def setup_cue(variation: str) -> str:
     """How to get into position for a variation."""

@@ -14,19 +14,14 @@ import tomlkit
 from assistant import catalog
 from assistant.audio_out import Speaker, Timeline, write_wav
 from assistant.clips import read_audio_file, trim
+from assistant.cues import EXAMPLE_PARAMS
 from assistant.devices import find_device
 from assistant.errors import PackError
 from assistant.packcheck import check_pack_file
 from assistant.speaking import make_clips
 from assistant.speech import Pyttsx3Speech
 from assistant.terminal import console
-from assistant.tomlfile import read_toml
 from assistant.voicepack import Pack, parse_user_pack
-
-# Values used to say a cue when previewing it.
-SAMPLE = {"n": 3, "of": 5, "seconds": 30, "set": 2, "sets": 3, "reps": 10, "perfect": 8, "target": 10,
-          "attempts": 10, "variation": "bent-knee", "side": "left", "routine": "leg-lift", "sessions": 3,
-          "days": 9, "aim": 9}
 
 
 def add_cue_parsers(commands: argparse._SubParsersAction) -> None:
@@ -143,7 +138,7 @@ def _store_recording(wav: Path, cue: str, folder: Path) -> Any:
 
 
 def _params(cue: str, settings: list[str]) -> dict[str, Any]:
-    params = {p: SAMPLE[p] for p in _known_cue(cue)}
+    params = {p: EXAMPLE_PARAMS[p] for p in _known_cue(cue)}
     for item in settings:
         key, sep, value = item.partition("=")
         if not sep or key not in params:

@@ -1,22 +1,10 @@
 """The command line as people and scripts use it: real processes, real files."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-
-def matcoach(*args: str, home=None, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    if home is not None:
-        env["MATCOACH_HOME"] = str(home)
-    result = subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
-                            env=env, timeout=60)
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
+from tests.cli import matcoach
 
 
 def json_lines(stdout: str) -> list[dict]:

@@ -1,7 +1,6 @@
 """The coach's voice: every cue sounds, on time, in the person's own words or recordings."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -13,24 +12,14 @@ import soundfile
 
 from assistant import catalog
 from assistant.clips import AudioFileError, Clips, read_audio_file, trim
+from assistant.cues import EXAMPLE_PARAMS
 from assistant.speaking import make_clips
 from assistant.voice import GAP_S, Planner
 from assistant.voicepack import Said
 from tests.audio_checks import onsets, rms_db
+from tests.cli import matcoach
 
-SAMPLE = {"n": 3, "of": 5, "seconds": 30, "set": 2, "sets": 3, "reps": 10, "perfect": 8, "target": 10,
-          "attempts": 10, "variation": "bent-knee", "side": "left", "routine": "leg-lift", "sessions": 3,
-          "days": 9, "aim": 9}
 RATE = 22050
-
-
-def matcoach(*args, home, check=True):
-    env = dict(os.environ, MATCOACH_HOME=str(home))
-    result = subprocess.run([sys.executable, "-m", "assistant", *map(str, args)], capture_output=True, text=True,
-                            env=env, timeout=300)
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
 
 
 def espeak(text: str, path: Path, *, rate: int = 44100, channels: int = 2) -> Path:
@@ -89,7 +78,7 @@ def clips():
 def test_every_cue_renders_to_sound(clips):
     pack = catalog.load_pack()
     for cue, params in catalog.known_cues().items():
-        for said in pack.lines(cue, {p: SAMPLE[p] for p in params}):
+        for said in pack.lines(cue, {p: EXAMPLE_PARAMS[p] for p in params}):
             clip = clips.get(said)
             assert 0.1 < len(clip) / RATE < 12, (cue, said.text, len(clip) / RATE)
             assert rms_db(clip) > -30, (cue, said.text, rms_db(clip))
