@@ -113,9 +113,10 @@ def installed() -> list[Installed]:
             found.append(Installed(name=path.name, language=language_of(path.name), path=path,
                                    source="data directory", complete=(path / COMPLETE).exists()))
     for language in ("ko",):
-        path = package_model(language)
-        if path is not None:
-            found.append(Installed(name=f"vosk-model-{language}", language=language, path=path, source="package"))
+        shipped = package_model(language)
+        if shipped is not None:
+            found.append(Installed(name=f"vosk-model-{language}", language=language, path=shipped,
+                                   source="package"))
     return found
 
 

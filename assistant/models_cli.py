@@ -4,6 +4,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from assistant import models
 from assistant.terminal import console
@@ -34,7 +35,7 @@ def add_models_parser(commands: argparse._SubParsersAction) -> None:
 def run_list(args: argparse.Namespace) -> int:
     found = models.installed()
     names = {m.name for m in found}
-    rows = [{"name": m.name, "language": m.language, "path": str(m.path), "source": m.source,
+    rows: list[dict[str, Any]] = [{"name": m.name, "language": m.language, "path": str(m.path), "source": m.source,
              "installed": True, "complete": m.complete} for m in found]
     rows += [{"name": k.name, "language": k.language, "path": None, "source": k.url or k.how,
               "installed": False, "complete": False} for k in models.KNOWN if k.name not in names]

@@ -100,7 +100,7 @@ def test_damaged_or_wrong_archives_are_clear_errors(tmp_path, model_zip, matcoac
 
 
 def test_a_half_installed_model_is_never_used(tmp_path, matcoach_home):
-    half = fake_model(matcoach_home / "models" / NAME)  # as if unpacked by hand or cut off: no marker
+    fake_model(matcoach_home / "models" / NAME)  # as if unpacked by hand or cut off: no marker
     assert models.find_model("xx") is None
     (listed,) = [m for m in models.installed() if m.name == NAME]
     assert not listed.complete
