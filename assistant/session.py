@@ -1,4 +1,4 @@
-"""The session: the model the flow chart drives. Pure: it speaks only through ``emit``."""
+"""The session: the model the flow chart drives. Pure: it talks through an injected Voice and reports through ``emit``."""
 
 import logging
 from collections.abc import Callable
