@@ -8,20 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import tomlkit
-
 from assistant import catalog
-from assistant.audio_out import Speaker, Timeline, write_wav
-from assistant.clips import read_audio_file, trim
 from assistant.cues import EXAMPLE_PARAMS
-from assistant.devices import find_device
 from assistant.errors import PackError
-from assistant.packcheck import check_pack_file
-from assistant.speaking import make_clips
-from assistant.speech import Pyttsx3Speech
-from assistant.terminal import console
 from assistant.voicepack import Pack, parse_user_pack
+
+# Audio, speech and TOML-writing libraries are imported by the actions that use them:
+# `matcoach --help` and the other commands start without loading them.
 
 
 def add_cue_parsers(commands: argparse._SubParsersAction) -> None:
@@ -63,6 +56,9 @@ def _known_cue(cue: str) -> tuple[str, ...]:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from assistant.terminal import console
+
+
     shipped = catalog.load_shipped_pack(args.voice)
     user = catalog.load_user_pack(args.voice)
     pack = shipped.overlaid(user) if user else shipped
@@ -88,6 +84,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    import tomlkit
+
+
     _known_cue(args.cue)
     if (args.text is None) == (args.wav is None):
         raise PackError('give the line as text ("...") or a recording (--wav FILE), one of the two')
@@ -116,7 +115,9 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _new_user_pack(name: str) -> tomlkit.TOMLDocument:
+def _new_user_pack(name: str) -> Any:
+    import tomlkit
+
     doc = tomlkit.document()
     doc.add(tomlkit.comment(f"Your own lines for the {name!r} voice pack (see the README: custom cues)."))
     doc.add(tomlkit.comment("[cues] replaces the shipped lines of a cue; [extra] adds to them."))
@@ -125,6 +126,12 @@ def _new_user_pack(name: str) -> tomlkit.TOMLDocument:
 
 def _store_recording(wav: Path, cue: str, folder: Path) -> Any:
     """Copy a recording next to the user pack, after making sure it is usable audio."""
+    import tomlkit
+
+    from assistant.clips import read_audio_file, trim
+
+
+
     samples = read_audio_file(wav, 16000)
     if trim(samples).size == 0:
         raise PackError(f"{wav}: the recording is silent; record it again, closer to the microphone")
@@ -148,6 +155,14 @@ def _params(cue: str, settings: list[str]) -> dict[str, Any]:
 
 
 def run_preview(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from assistant.audio_out import Speaker, Timeline, write_wav
+    from assistant.devices import find_device
+    from assistant.speaking import make_clips
+
+
+
     params = _params(args.cue, args.set)
     pack: Pack = catalog.load_pack(args.voice)
     rate = 22050 if args.out else 48000
@@ -172,6 +187,8 @@ def run_preview(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from assistant import paths
+    from assistant.packcheck import check_pack_file
+    from assistant.speech import Pyttsx3Speech
 
     known = catalog.known_cues()
     engine = Pyttsx3Speech()
@@ -191,6 +208,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_voices(args: argparse.Namespace) -> int:
+    from assistant.speech import Pyttsx3Speech
+    from assistant.terminal import console
+
+
     voices = Pyttsx3Speech().voices()
     if args.lang:
         voices = [v for v in voices if any(lang.lower().startswith(args.lang.lower()) for lang in v.languages)

@@ -9,8 +9,6 @@ import logging
 import os
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -211,6 +209,9 @@ def install(source: Path, *, name: str | None = None) -> Path:
 def download(entry: Known, *, url: str | None = None,
              progress: Callable[[int, int | None], None] | None = None) -> Path:
     """Fetch a pinned model, check its size and SHA-256, then install it."""
+    import urllib.error
+    import urllib.request
+
     url = url or entry.url
     if url is None:
         raise ModelError(f"{entry.name} is not downloaded but installed with: {entry.how}")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from assistant import models
-from assistant.terminal import console
 
 
 def add_models_parser(commands: argparse._SubParsersAction) -> None:
@@ -43,6 +42,8 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=1))
         return 0
     from rich.table import Table
+
+    from assistant.terminal import console
 
     table = Table(title="Speech recognition models", caption=f"installed models live in {models.models_dir()}")
     for column in ("name", "language", "status", "where"):

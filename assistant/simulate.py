@@ -10,10 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from assistant import catalog
-from assistant.audio_out import Speaker, Timeline, write_wav
 from assistant.clock import VirtualClock
 from assistant.commands import Command
-from assistant.devices import find_device
 from assistant.errors import MatcoachError
 from assistant.events import Event
 from assistant.grammar import Grammar
@@ -21,7 +19,6 @@ from assistant.record import SessionRecord, opening_advice
 from assistant.routine import Routine
 from assistant.runner import Said, ScriptedCommands, run
 from assistant.session import Session
-from assistant.speaking import make_clips, spoken_voice, warm
 from assistant.timeline import json_line, timeline_line
 from assistant.voice import Planner, Voice
 
@@ -144,8 +141,13 @@ def run_simulate(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         voice: Voice = Planner(pack)
         pace = _wall_pace(args.speed) if args.speed else None
-        timeline: Timeline | None = None
+        timeline = None
         if args.out_wav or args.play:
+            # audio is loaded only for sessions that are heard
+            from assistant.audio_out import Speaker, Timeline
+            from assistant.devices import find_device
+            from assistant.speaking import make_clips, spoken_voice, warm
+
             rate = args.sample_rate or (48000 if args.play else 22050)
             clips = make_clips(pack, rate)
             warm(clips, pack, routine, variations, advice)
@@ -160,6 +162,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         if args.play:
             speaker.drain()
     if timeline is not None:
+        from assistant.audio_out import write_wav
+
         seconds = write_wav(timeline, args.out_wav, until_s=max(clock.now(), voice.busy_until))
         print(f"matcoach: wrote {args.out_wav} ({seconds:.1f} s of audio)", file=sys.stderr)
     return 0
