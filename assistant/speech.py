@@ -59,7 +59,11 @@ class Pyttsx3Speech:
         raise SpeechError(f"no speech voice named {wanted!r} on this machine; `matcoach voices` lists them, "
                           f"set engine_voice in your voice pack to one of those")
 
-    ATTEMPTS = 4
+    # pyttsx3's espeak driver (2.99) writes the WAV when espeak reports the end of the message,
+    # before appending the audio that came with that same callback: when espeak hands over a
+    # short line in one chunk, the file has a header and no audio (measured: 4 renders in 300).
+    # How espeak chunks depends on thread timing, so rendering again fixes it.
+    ATTEMPTS = 8
 
     def render(self, text: str, *, voice: str, rate: int, volume: float) -> tuple[np.ndarray, int]:
         """Synthesize ``text``; returns (samples, sample rate)."""
@@ -69,14 +73,12 @@ class Pyttsx3Speech:
                 engine.setProperty("voice", voice)
             engine.setProperty("rate", rate)
             engine.setProperty("volume", volume)
-            # Measured here: about 1 render in 75 leaves a WAV with a header and no audio.
-            # Rendering again fixes it; a few failures in a row mean the engine is broken.
             for attempt in range(1, self.ATTEMPTS + 1):
                 samples, rate_hz = self._render_once(engine, text)
                 if samples.size:
                     return samples, rate_hz
                 log.debug("empty render of %r (attempt %d)", text, attempt)
-                time.sleep(0.01 * attempt)
+                time.sleep(0.02 * attempt)
         raise SpeechError(f"the speech engine produced no audio for {text!r}; check `espeak-ng {text!r}` works")
 
     def _render_once(self, engine: Any, text: str) -> tuple[np.ndarray, int]:
