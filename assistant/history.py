@@ -87,9 +87,10 @@ class History:
         if not rows:
             return []
         first_id = min(r[0] for r in rows)
-        targets = {(s, n): (t, v) for s, n, t, v in
-                   db.execute("SELECT session_id, number, target, variation FROM sets WHERE session_id >= ?",
-                              (first_id,))}
+        targets: dict[int, dict[int, int]] = defaultdict(dict)
+        for session_id, number, target in db.execute(
+                "SELECT session_id, number, target FROM sets WHERE session_id >= ?", (first_id,)):
+            targets[session_id][number] = target
         tallies: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for session_id, number, counted, n in db.execute(
                 "SELECT session_id, set_number, counted, count(*) FROM reps WHERE set_number > 0 "
@@ -102,9 +103,9 @@ class History:
             descents[session_id].append(descent)
         records = []
         for sid, started, routine, variation, final, lower_s, simulated, reason, duration in rows:
-            numbers = sorted({n for (s, n) in targets if s == sid} | set(tallies[sid]))
-            sets = tuple(PastSet(number=n, target=targets.get((sid, n), (0, variation))[0],
-                                 perfect=tallies[sid][n][0], failed=tallies[sid][n][1]) for n in numbers)
+            numbers = sorted(set(targets[sid]) | set(tallies[sid]))
+            sets = tuple(PastSet(number=n, target=targets[sid].get(n, 0), perfect=tallies[sid][n][0],
+                                 failed=tallies[sid][n][1]) for n in numbers)
             records.append(Record(id=sid, routine=routine, simulated=bool(simulated), reason=reason,
                                   duration_s=duration, past=PastSession(
                                       started=datetime.fromisoformat(started), variation=final or variation,
