@@ -59,15 +59,16 @@ class Planner:
         lines = self.pack.lines(cue, params)
         turn = self._turns[cue]
         rotation = [lines[(turn + i) % len(lines)] for i in range(len(lines))]
-        lengths = [self.duration(said) for said in rotation]
-        choice = 0
-        if fit is not None and lengths[0] + self.gap > fit:
-            fitting = [i for i, length in enumerate(lengths) if length + self.gap <= fit]
+        choice, length = 0, self.duration(rotation[0])
+        if fit is not None and length + self.gap > fit:  # only a tight slot needs the other lines measured
+            lengths = [length] + [self.duration(said) for said in rotation[1:]]
+            fitting = [i for i, n in enumerate(lengths) if n + self.gap <= fit]
             choice = fitting[0] if fitting else min(range(len(lengths)), key=lengths.__getitem__)
+            length = lengths[choice]
         self._turns[cue] = turn + choice + 1  # the next time, go on after the line chosen
         start = max(at, self.busy_until + self.gap)
         placement = Placement(cue=cue, params=tuple(params.items()), said=rotation[choice], start=start,
-                              end=start + lengths[choice])
+                              end=start + length)
         if placement.end > placement.start:  # silent (text-only) lines take no time
             self.busy_until = placement.end
         self._planned = [p for p in self._planned if p.end > at] + [placement]
