@@ -42,12 +42,8 @@ class SessionRecord:
         try:
             history = History.open(path)
         except HistoryError as e:
-            if path != self.primary:
-                log.error("%s; this session is NOT being recorded", e)
-                return
-            fallback = fallback_file(self.primary, self.now())
-            log.warning("%s; recording this session in %s instead", e, fallback)
-            return self._start(fallback)
+            self._fall_back(path, str(e))
+            return
         self.path = path
         self.recorder = history.recorder(self.routine, simulated=self.simulated, now=self.now)
         for event in self.events:  # replay what happened before a switch of file
@@ -60,15 +56,18 @@ class SessionRecord:
         try:
             self.recorder(event)
         except sqlite3.Error as e:
-            failed = self.path
             self.recorder.history.close()
             self.recorder = None
-            if failed == self.primary:
-                fallback = fallback_file(self.primary, self.now())
-                log.warning("%s: writing failed (%s); recording this session in %s instead", failed, e, fallback)
-                self._start(fallback)
-            else:
-                log.error("%s: writing failed (%s); this session is NOT being recorded", failed, e)
+            self._fall_back(self.path, f"{self.path}: writing failed ({e})")
+
+    def _fall_back(self, failed: Path | None, problem: str) -> None:
+        """Once, from the history file to a fresh one beside it; a second failure stops recording."""
+        if failed != self.primary:
+            log.error("%s; this session is NOT being recorded", problem)
+            return
+        fallback = fallback_file(self.primary, self.now())
+        log.warning("%s; recording this session in %s instead", problem, fallback)
+        self._start(fallback)
 
 
 def opening_advice(routine: Routine, variations: Variations, *, today: date,
