@@ -117,6 +117,7 @@ class Clips:
         partial = path.with_suffix(".partial")
         soundfile.write(partial, clip, self.rate, format="FLAC", subtype="PCM_16")
         partial.replace(path)  # a crash never leaves half a clip in the cache
+        # read back what was stored (16-bit): a cold start plays exactly what a warm one will
         samples, _ = soundfile.read(path, dtype="float32")
         return samples
 
