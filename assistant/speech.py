@@ -1,8 +1,7 @@
 """Speech synthesis with pyttsx3 (espeak-ng on Linux): text to samples, and the voices on this machine."""
 
-import contextlib
-import io
 import logging
+import sys
 import tempfile
 import threading
 import time
@@ -30,6 +29,19 @@ class EngineVoice:
     languages: tuple[str, ...]
 
 
+def _quiet_driver_prints() -> None:
+    """Send the driver's print() calls to the debug log.
+
+    pyttsx3's espeak driver prints "Audio saved to ..." from espeak's callback, which may run
+    after runAndWait returns; stdout carries our JSON events, so a redirect around the call is not
+    enough (and a process-wide redirect would swallow the main thread's lines). A module-level
+    ``print`` shadows the builtin for that module only.
+    """
+    for name, module in list(sys.modules.items()):
+        if name.startswith("pyttsx3.drivers.") and module is not None:
+            module.print = lambda *args, **_: log.debug("pyttsx3: %s", " ".join(map(str, args)))  # type: ignore[attr-defined]
+
+
 class Pyttsx3Speech:
     """Renders text to float32 mono samples through pyttsx3's save_to_file (never its player)."""
 
@@ -38,6 +50,7 @@ class Pyttsx3Speech:
             import pyttsx3
 
             self._engine = pyttsx3.init()
+            _quiet_driver_prints()
         except Exception as e:  # pyttsx3 raises bare RuntimeError/OSError when espeak-ng is missing
             raise SpeechError(f"the speech engine cannot start ({e}); install espeak-ng "
                               f"(sudo apt-get install espeak-ng) or run ./setup.sh") from None
@@ -84,11 +97,9 @@ class Pyttsx3Speech:
     def _render_once(self, engine: Any, text: str) -> tuple[np.ndarray, int]:
         path = Path(self._folder.name) / "cue.wav"
         path.unlink(missing_ok=True)
-        # one file per runAndWait: the driver keeps only the last queued item; it prints
-        # "Audio saved to ..." on stdout, which is ours to keep clean
-        with contextlib.redirect_stdout(io.StringIO()):
-            engine.save_to_file(text, str(path))
-            engine.runAndWait()
+        # one file per runAndWait: the driver keeps only the last queued item
+        engine.save_to_file(text, str(path))
+        engine.runAndWait()
         try:
             samples, rate_hz = soundfile.read(path, dtype="float32", always_2d=True)
         except (OSError, RuntimeError):

@@ -14,6 +14,7 @@ from assistant import catalog
 from assistant.clips import AudioFileError, Clips, read_audio_file, trim
 from assistant.cues import EXAMPLE_PARAMS
 from assistant.speaking import make_clips
+from assistant.speech import Pyttsx3Speech
 from assistant.voice import GAP_S, Planner
 from assistant.voicepack import Said
 from tests.audio_checks import onsets, rms_db
@@ -84,6 +85,15 @@ def test_every_cue_renders_to_sound(clips):
             assert rms_db(clip) > -30, (cue, said.text, rms_db(clip))
             # trimmed: it starts and ends sounding
             assert abs(clip[:RATE // 100]).max() > 10 ** (-50 / 20)
+
+
+def test_rendering_prints_nothing_on_stdout(capsys):
+    # stdout carries the JSON events; pyttsx3's espeak driver prints "Audio saved to ..."
+    speech = Pyttsx3Speech()
+    for text in ("Lower three.", "Done.", "Rest thirty seconds."):
+        assert speech.render(text, voice="", rate=165, volume=1.0)[0].size
+    time.sleep(0.2)  # the driver's callback may print after runAndWait returns
+    assert capsys.readouterr().out == ""
 
 
 def test_the_cache_keeps_rendered_lines_and_knows_what_changes_the_sound(tmp_path, clips):
