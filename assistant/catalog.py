@@ -90,6 +90,12 @@ def load_pack(name: str = "en") -> Pack:
     return pack.overlaid(user) if user is not None else pack
 
 
+def languages() -> list[str]:
+    return sorted(p.stem for p in paths.shipped("grammars").glob("*.toml"))
+
+
 def load_grammar(language: str = "en") -> Grammar:
     path = paths.shipped("grammars") / f"{language}.toml"
+    if not path.is_file():
+        raise GrammarError(f"no grammar for the language {language!r}; use one of: {', '.join(languages())}")
     return parse_grammar(read_toml(path, GrammarError, "grammar"), source=str(path))

@@ -11,6 +11,7 @@ from assistant import __version__, catalog
 from assistant.cues_cli import add_cue_parsers
 from assistant.errors import MatcoachError
 from assistant.history_cli import add_history_parser
+from assistant.listen_cli import add_listen_parser
 from assistant.models_cli import add_models_parser
 from assistant.simulate import add_simulate_parser
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_parser(commands)
     add_cue_parsers(commands)
     add_models_parser(commands)
+    add_listen_parser(commands)
     return parser
 
 

@@ -1,7 +1,7 @@
 """Grammars: the phrases the coach listens for, mapped to commands (pure: parsed from TOML tables)."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.commands import START, Command
@@ -16,9 +16,25 @@ class Grammar:
     source: str
     language: str
     phrases: Mapping[str, str]  # phrase -> command name
+    fillers: tuple[str, ...] = field(default=())  # other words, so other speech has somewhere to go
 
     def command_for(self, words: str) -> str | None:
         return self.phrases.get(normalize(words))
+
+    def words(self) -> list[str]:
+        """Every word a recognizer must know, in file order."""
+        return list(dict.fromkeys(w for text in (*self.phrases, *self.fillers) for w in text.split()))
+
+    def check_vocabulary(self, known: Callable[[str], bool], model: str) -> None:
+        """A clear error naming the phrases whose words ``model`` cannot recognize."""
+        missing = [w for w in self.words() if not known(w)]
+        if not missing:
+            return
+        where = [p for p in (*self.phrases, *self.fillers) if set(p.split()) & set(missing)]
+        raise GrammarError(f"{self.source}: {len(missing)} word(s) are not in the vocabulary of {model}: "
+                           f"{', '.join(missing[:8])}{' ...' if len(missing) > 8 else ''} "
+                           f"(in {', '.join(repr(p) for p in where[:4])}); replace them with words the "
+                           f"model knows, or use another model")
 
 
 def normalize(words: str) -> str:
@@ -45,7 +61,14 @@ def parse_grammar(data: Any, *, source: str) -> Grammar:
                            "keep it under one command only")
             phrases[key] = command
     missing = [c for c in Command.names() if c not in table.table]
+    fillers = top.get("fillers", list, [], example='fillers = ["the", "and"]')
+    for word in fillers:
+        if not isinstance(word, str) or not normalize(word):
+            top.fail("fillers has an empty or non-text entry", "write each filler as a word in quotes")
+        if normalize(word) in phrases:
+            top.fail(f"filler {word!r} is also a {phrases[normalize(word)]!r} phrase", "remove it from fillers")
     top.finish()
     if missing:
         top.fail(f"no phrases for {', '.join(missing)}", f'add {missing[0]} = ["{missing[0]}"] under [commands]')
-    return Grammar(source=source, language=language, phrases=phrases)
+    return Grammar(source=source, language=language, phrases=phrases,
+                   fillers=tuple(dict.fromkeys(normalize(w) for w in fillers)))

@@ -9,3 +9,8 @@ PIPED_WIDTH = 200
 
 def console() -> Console:
     return Console() if sys.stdout.isatty() else Console(width=PIPED_WIDTH)
+
+
+def note(message: str) -> None:
+    """A status line for people, on stderr: stdout stays clean for JSON and pipes."""
+    print(f"matcoach: {message}", file=sys.stderr, flush=True)

@@ -13,9 +13,10 @@ KNOWN = all_cues(catalog.load_variations().ids())
 PACKS = sorted(paths.shipped("voices").glob("*.toml"))
 
 
-def test_there_is_an_english_pack_and_grammar():
-    assert [p.stem for p in PACKS] == ["en"]
-    assert (paths.shipped("grammars") / "en.toml").is_file()
+def test_every_language_has_a_pack_and_a_grammar():
+    assert [p.stem for p in PACKS] == ["en", "ko"]
+    for language in ("en", "ko"):
+        assert catalog.load_grammar(language).language == catalog.load_pack(language).voice.language == language
 
 
 @pytest.mark.parametrize("path", PACKS, ids=[p.stem for p in PACKS])
@@ -27,8 +28,12 @@ def test_every_shipped_pack_says_every_cue_the_core_can_emit(path):
             assert line.wav is None and placeholders(line.text) <= set(params)
             rendered = pack.render(cue, {p: EXAMPLE_PARAMS[p] for p in params}, turn)
             assert rendered.strip() and "{" not in rendered, (cue, rendered)
-    assert pack.render("suggest-easier", {"variation": "bent-knee"}) == \
+
+
+def test_names_are_said_in_the_packs_language():
+    assert catalog.load_pack("en").render("suggest-easier", {"variation": "bent-knee"}) == \
         "That's two arched. Say easier to switch to bent-knee leg lifts."
+    assert "무릎 굽힌 다리 들기" in catalog.load_pack("ko").render("suggest-easier", {"variation": "bent-knee"})
 
 
 def _pack(text: str, complete: bool = False):
@@ -64,12 +69,28 @@ def test_a_complete_pack_must_cover_every_cue():
         _pack(VOICE + '[cues]\nbrace = ["Back down."]\n', complete=True)
 
 
-def test_shipped_grammar_maps_phrases_to_every_command():
-    grammar = catalog.load_grammar("en")
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_shipped_grammars_map_phrases_to_every_command(language):
+    grammar = catalog.load_grammar(language)
     assert set(grammar.phrases.values()) == set(Command.names()) | {"start"}
+    assert grammar.fillers and not set(grammar.fillers) & set(grammar.phrases)
+    assert grammar.command_for("banana") is None
+
+
+def test_phrases_are_matched_whatever_the_case_and_spacing():
+    grammar = catalog.load_grammar("en")
     assert grammar.command_for("My  back ARCHED") == "arched"
     assert grammar.command_for("hold on") == "pause"
-    assert grammar.command_for("banana") is None
+    assert catalog.load_grammar("ko").command_for("잠깐") == "pause"
+
+
+def test_words_missing_from_a_models_vocabulary_are_named():
+    grammar = catalog.load_grammar("en")
+    with pytest.raises(GrammarError) as raised:
+        grammar.check_vocabulary(lambda w: w not in ("arched", "ouch"), "the tiny model")
+    message = str(raised.value)
+    assert "2 word(s) are not in the vocabulary of the tiny model: arched, ouch" in message
+    assert "'arched'" in message and "replace them" in message and "\n" not in message
 
 
 BAD_GRAMMARS = [
@@ -80,6 +101,9 @@ BAD_GRAMMARS = [
     ('language = "en"\n[commands]\ndone = ["stop"]\nstop = ["stop"]\n',
      ["'stop' is listed for both 'done' and 'stop'"]),
     ('language = "en"\n[commands]\ndone = ["done"]\n', ["no phrases for arched", 'add arched = ["arched"]']),
+    ('language = "en"\nfillers = "the"\n[commands]\n', ["fillers must be a list"]),
+    ('language = "en"\nfillers = ["the", ""]\n[commands]\n', ["fillers has an empty or non-text entry"]),
+    ('language = "en"\nfillers = ["done"]\n[commands]\ndone = ["done"]\n', ["filler 'done' is also a 'done' phrase"]),
 ]
 
 

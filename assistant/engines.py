@@ -1,0 +1,50 @@
+"""Choosing and starting a recognizer: Vosk when a model for the language is there, else PocketSphinx."""
+
+from pathlib import Path
+
+from assistant import models
+from assistant.ears import Recognizer
+from assistant.errors import MatcoachError
+from assistant.grammar import Grammar
+
+ENGINES = ("auto", "vosk", "pocketsphinx")
+
+
+class EngineError(MatcoachError):
+    """The chosen recognition engine cannot run."""
+
+
+def _how_to_get(language: str) -> str:
+    for entry in models.KNOWN:
+        if entry.language == language:
+            return entry.how or f"`matcoach models download {entry.name}`"
+    return "download a Vosk model for it and run `matcoach models install FILE.zip`"
+
+
+def open_ears(grammar: Grammar, *, engine: str = "auto", model: Path | None = None) -> tuple[Recognizer, str]:
+    """A recognizer for ``grammar``, and a line saying which engine it is (and how to get a better one)."""
+    if engine not in ENGINES:
+        raise EngineError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
+    language = grammar.language
+    path = models.find_model(language, model) if engine != "pocketsphinx" else None
+    if engine == "vosk" and path is None:
+        raise EngineError(f"no Vosk model for {language!r} is installed; get it with {_how_to_get(language)}, "
+                          f"or pass --model PATH")
+    if path is not None:
+        from assistant.vosk_ears import VoskEars, load_model
+
+        ears = VoskEars(load_model(path), grammar, model_name=path.name)
+        return ears, f"listening with Vosk ({path})"
+    from assistant.sphinx_ears import SphinxEars
+
+    if language != "en" and engine == "pocketsphinx":
+        raise EngineError(f"PocketSphinx knows English only; for {language!r} use --engine vosk "
+                          f"(get its model with {_how_to_get(language)})")
+    if language != "en":
+        raise EngineError(f"no Vosk model for {language!r} is installed and PocketSphinx knows English only; "
+                          f"get one with {_how_to_get(language)}")
+    ears = SphinxEars(grammar)
+    note = "listening with PocketSphinx (built in, English)"
+    if engine == "auto":
+        note += f"; for better recognition install the Vosk model: {_how_to_get(language)}"
+    return ears, note

@@ -1,0 +1,118 @@
+"""The PocketSphinx engine: English, bundled with the pocketsphinx wheel, no download.
+
+A plain grammar of the command words forces every sound onto a command. Instead each stretch of
+speech (found by a voice activity detector) is decoded with a small language model of the
+command words *and* ordinary filler words, and only an utterance that is exactly one command
+phrase counts. Other talk decodes as fillers and is ignored.
+"""
+
+import logging
+import math
+import tempfile
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+
+from assistant.ears import RATE, Detection, Speech, Word, judge
+from assistant.errors import MatcoachError
+from assistant.grammar import Grammar
+
+log = logging.getLogger(__name__)
+ENGINE = "pocketsphinx"
+COMMAND_MASS = 0.9   # share of the language model's probability on command words
+PRE_ROLL_S = 0.3     # audio kept from before speech is detected, so the first sound is decoded
+MAX_UTTERANCE_S = 4.0
+MIN_CONF = 0.0       # the decoder's posterior is not a usable gate on its own; the fillers are
+EXTRA_WORDS = 0      # words besides the command phrase an utterance may have
+
+
+class SphinxError(MatcoachError):
+    """PocketSphinx is missing or cannot start."""
+
+
+def _arpa(commands: list[str], fillers: list[str]) -> str:
+    """A unigram language model: command words likely, fillers possible."""
+    lines = [f"{math.log10(COMMAND_MASS / len(commands)):.4f} {w} 0" for w in commands]
+    if fillers:
+        lines += [f"{math.log10((1 - COMMAND_MASS) / len(fillers)):.4f} {w} 0" for w in fillers]
+    return ("\\data\\\nngram 1=%d\n\n\\1-grams:\n-1.0 <s> 0\n-0.3 </s> 0\n%s\n\n\\end\\\n"
+            % (len(lines) + 2, "\n".join(lines)))
+
+
+class SphinxEars:
+    engine = ENGINE
+
+    def __init__(self, grammar: Grammar, *, min_conf: float = MIN_CONF) -> None:
+        try:
+            import pocketsphinx
+        except ImportError:
+            raise SphinxError("the pocketsphinx package is not installed; run ./setup.sh") from None
+        if grammar.language != "en":
+            raise SphinxError(f"PocketSphinx has an English model only, not {grammar.language!r}; "
+                              f"use --engine vosk with a {grammar.language} model (`matcoach models list`)")
+        probe = pocketsphinx.Decoder(samprate=RATE, loglevel="FATAL", lm=None)
+        grammar.check_vocabulary(lambda w: probe.lookup_word(w) is not None, "PocketSphinx's English dictionary")
+        commands = list(dict.fromkeys(w for phrase in grammar.phrases for w in phrase.split()))
+        fillers = [w for w in grammar.fillers if w not in commands]
+        with tempfile.TemporaryDirectory(prefix="matcoach-lm-") as folder:
+            lm = Path(folder) / "commands.arpa"
+            lm.write_text(_arpa(commands, fillers), encoding="utf-8")
+            self._decoder = pocketsphinx.Decoder(samprate=RATE, loglevel="FATAL", lm=str(lm), bestpath=True)
+        self._grammar = grammar
+        self._min_conf = min_conf
+        self._speech = Speech()
+        self._recent: deque[np.ndarray] = deque()
+        self._recent_len = 0
+        self._fed = 0
+        self._utt_start: float | None = None
+
+    @property
+    def position(self) -> float:
+        return self._fed / RATE
+
+    def feed(self, block: np.ndarray) -> list[Detection]:
+        self._fed += len(block)
+        stopped = self._speech.update(block)
+        if self._utt_start is None:
+            self._remember(block)
+            if self._speech.speaking or stopped:
+                self._begin()
+        else:
+            self._decoder.process_raw(block.tobytes())
+        if self._utt_start is not None and (stopped or self.position - self._utt_start > MAX_UTTERANCE_S):
+            return self._end()
+        return []
+
+    def finish(self) -> list[Detection]:
+        return self._end() if self._utt_start is not None else []
+
+    def _remember(self, block: np.ndarray) -> None:
+        self._recent.append(block)
+        self._recent_len += len(block)
+        while self._recent_len - len(self._recent[0]) >= PRE_ROLL_S * RATE:
+            self._recent_len -= len(self._recent.popleft())
+
+    def _begin(self) -> None:
+        audio = np.concatenate(self._recent)
+        self._recent.clear()
+        self._recent_len = 0
+        self._utt_start = self.position - len(audio) / RATE
+        self._decoder.start_utt()
+        self._decoder.process_raw(audio.tobytes())
+
+    def _end(self) -> list[Detection]:
+        decoder, start = self._decoder, self._utt_start or 0.0
+        decoder.end_utt()
+        self._utt_start = None
+        hyp = decoder.hyp()
+        if hyp is None:
+            return []
+        confidence = min(1.0, max(0.0, hyp.prob))
+        frame = 0.01  # PocketSphinx's frame rate is 100 per second
+        words = [Word(s.word.split("(")[0], start + s.start_frame * frame, start + (s.end_frame + 1) * frame,
+                      confidence) for s in decoder.seg()]
+        found = judge(self._grammar, words, engine=ENGINE, detected_at=self.position, min_conf=self._min_conf,
+                      extra=int(EXTRA_WORDS))
+        log.debug("pocketsphinx heard %r (%.2f) -> %s", hyp.hypstr, hyp.prob, found)
+        return [found] if found else []
