@@ -33,8 +33,8 @@ def open_ears(grammar: Grammar, *, engine: str = "auto", model: Path | None = No
     if path is not None:
         from assistant.vosk_ears import VoskEars, load_model
 
-        ears = VoskEars(load_model(path), grammar, model_name=path.name)
-        return ears, f"listening with Vosk ({path})"
+        vosk: Recognizer = VoskEars(load_model(path), grammar, model_name=path.name)
+        return vosk, f"listening with Vosk ({path})"
     from assistant.sphinx_ears import SphinxEars
 
     if language != "en" and engine == "pocketsphinx":

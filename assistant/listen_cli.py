@@ -65,7 +65,9 @@ def run_listen(args: argparse.Namespace) -> int:
 
     grammar = catalog.load_grammar(args.language)
     if args.file is not None:
-        from assistant.clips import read_audio_file  # fail on a bad file before loading a model
+        from assistant.clips import (
+            read_audio_file,  # fail on a bad file before loading a model
+        )
 
         read_audio_file(args.file, RATE)
         if args.input_device:

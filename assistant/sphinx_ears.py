@@ -23,7 +23,7 @@ ENGINE = "pocketsphinx"
 COMMAND_MASS = 0.9   # share of the language model's probability on command words
 PRE_ROLL_S = 0.3     # audio kept from before speech is detected, so the first sound is decoded
 MAX_UTTERANCE_S = 4.0
-MIN_CONF = 0.0       # the decoder's posterior is not a usable gate on its own; the fillers are
+MIN_CONF = 0.3       # word posterior in the lattice: talk lands on fillers; this catches noise (breath: 0.17)
 EXTRA_WORDS = 0      # words besides the command phrase an utterance may have
 
 
@@ -36,8 +36,8 @@ def _arpa(commands: list[str], fillers: list[str]) -> str:
     lines = [f"{math.log10(COMMAND_MASS / len(commands)):.4f} {w} 0" for w in commands]
     if fillers:
         lines += [f"{math.log10((1 - COMMAND_MASS) / len(fillers)):.4f} {w} 0" for w in fillers]
-    return ("\\data\\\nngram 1=%d\n\n\\1-grams:\n-1.0 <s> 0\n-0.3 </s> 0\n%s\n\n\\end\\\n"
-            % (len(lines) + 2, "\n".join(lines)))
+    body = "\n".join(lines)
+    return f"\\data\\\nngram 1={len(lines) + 2}\n\n\\1-grams:\n-1.0 <s> 0\n-0.3 </s> 0\n{body}\n\n\\end\\\n"
 
 
 class SphinxEars:
@@ -108,10 +108,10 @@ class SphinxEars:
         hyp = decoder.hyp()
         if hyp is None:
             return []
-        confidence = min(1.0, max(0.0, hyp.prob))
         frame = 0.01  # PocketSphinx's frame rate is 100 per second
+        # with bestpath on, each word's prob is its posterior in the lattice
         words = [Word(s.word.split("(")[0], start + s.start_frame * frame, start + (s.end_frame + 1) * frame,
-                      confidence) for s in decoder.seg()]
+                      min(1.0, max(0.0, s.prob))) for s in decoder.seg()]
         found = judge(self._grammar, words, engine=ENGINE, detected_at=self.position, min_conf=self._min_conf,
                       extra=int(EXTRA_WORDS))
         log.debug("pocketsphinx heard %r (%.2f) -> %s", hyp.hypstr, hyp.prob, found)

@@ -39,9 +39,9 @@ def load_model(path: Path) -> Any:
         raise VoskError("the vosk package is not installed; run ./setup.sh or pip install vosk") from None
     vosk.SetLogLevel(-1)
     model = None
-    with native_stderr_to_log() as said:
-        with contextlib.suppress(Exception):  # vosk raises a bare Exception("Failed to create a model")
-            model = vosk.Model(str(path))
+    # vosk raises a bare Exception("Failed to create a model")
+    with native_stderr_to_log() as said, contextlib.suppress(Exception):
+        model = vosk.Model(str(path))
     if model is None:
         problem = next((line.split(") ", 1)[-1] for line in said() if "ERROR" in line), "Failed to create a model")
         raise VoskError(f"{path}: the Vosk model cannot be loaded ({problem}); it is damaged or not a Vosk "

@@ -119,7 +119,8 @@ class Score:
 
     hits: list[tuple[Spoken, object]]      # (what was said, the detection)
     misses: list[Spoken]
-    false: list[object]                    # detections matching nothing said, or a wrong command
+    wrong: list[object]                    # a different command than the one said
+    false: list[object]                    # heard where no command was said, or heard twice
 
     @property
     def latencies(self) -> list[float]:
@@ -128,14 +129,16 @@ class Score:
 
 def score(detections: list, spoken: list[Spoken], command_of: dict[str, str]) -> Score:
     """Match detections to what was said: the right command, overlapping the utterance in time."""
-    hits, false, used = [], [], set()
+    hits, wrong, false, used = [], [], [], set()
     for d in detections:
-        match = next((i for i, s in enumerate(spoken) if i not in used and command_of.get(s.text) == d.command
-                      and d.start < s.end + 0.2 and d.end > s.start - 0.2), None)
-        if match is None:
-            false.append(d)
-        else:
+        during = [i for i, s in enumerate(spoken) if d.start < s.end + 0.2 and d.end > s.start - 0.2]
+        match = next((i for i in during if i not in used and command_of.get(spoken[i].text) == d.command), None)
+        if match is not None:
             used.add(match)
             hits.append((spoken[match], d))
+        elif any(i not in used and spoken[i].text in command_of for i in during):
+            wrong.append(d)
+        else:
+            false.append(d)
     misses = [s for i, s in enumerate(spoken) if i not in used and s.text in command_of]
-    return Score(hits, misses, false)
+    return Score(hits, misses, wrong, false)
