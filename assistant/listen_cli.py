@@ -72,8 +72,12 @@ def run_listen(args: argparse.Namespace) -> int:
         read_audio_file(args.file, RATE)
         if args.input_device:
             log.warning("--input-device is ignored with --file")
-    elif args.realtime:
-        log.warning("--realtime only applies to --file")
+    else:
+        from assistant.devices import find_device
+
+        device = find_device(args.input_device, "input")  # a wrong device fails before a model loads
+        if args.realtime:
+            log.warning("--realtime only applies to --file")
     ears: Recognizer
     ears, which = open_ears(grammar, engine=args.engine, model=args.model)
     note(which)
@@ -81,10 +85,8 @@ def run_listen(args: argparse.Namespace) -> int:
         for found in hear(ears, _file_blocks(args.file, args.realtime)):
             _show(found, args.json)
         return 0
-    from assistant.devices import find_device
     from assistant.mic import Microphone
 
-    device = find_device(args.input_device, "input")
     with Microphone(device) as mic:
         note(f"say a command ({', '.join(sorted(set(grammar.phrases.values())))}); Ctrl-C to stop")
         try:

@@ -8,8 +8,10 @@ checks are strict.
 """
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -269,3 +271,31 @@ def test_listening_needs_no_network_and_writes_no_audio(tmp_path, korean_recordi
                          env={**__import__("os").environ, "MATCOACH_HOME": str(home)})
     assert run.returncode == 0, run.stderr
     assert not [p for p in home.rglob("*") if p.suffix in (".wav", ".flac", ".raw")]
+
+
+def test_listen_hears_commands_said_into_a_real_microphone(tmp_path, pulse, korean_recording):
+    """End to end through PulseAudio: a person (paplay) speaks into the virtual microphone."""
+    path, _, _ = korean_recording
+    env = dict(pulse.env, MATCOACH_HOME=str(tmp_path / "home"))
+    listener = subprocess.Popen([sys.executable, "-m", "assistant", "listen", "--language", "ko", "--json"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while "Ctrl-C to stop" not in (line := listener.stderr.readline()):  # the model is loaded
+            assert line and time.monotonic() < deadline, "listen did not start"
+        subprocess.run(["paplay", "--device=mic", str(path)], env=env, check=True, timeout=60)
+        time.sleep(1.5)  # the last command's ending silence
+    finally:
+        listener.send_signal(signal.SIGINT)
+        out, err = listener.communicate(timeout=30)
+    assert listener.returncode == 0, err
+    heard = [json.loads(line) for line in out.splitlines()]
+    assert [d["command"] for d in heard] == ["pause", "resume"], err
+    assert "stopped listening" in err
+
+
+def test_an_unknown_microphone_is_one_clear_line(pulse, tmp_path):
+    run = matcoach("listen", "--input-device", "no-such-microphone", check=False,
+                   env=dict(pulse.env, MATCOACH_HOME=str(tmp_path)))
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert "no audio input device matching 'no-such-microphone'; use one of:" in run.stderr

@@ -10,16 +10,15 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from assistant import catalog  # noqa: E402
-from assistant.ears import blocks, hear  # noqa: E402
-from tests.speechdata import ENGLISH_VOICES, KOREAN_TALK, SMALL_TALK, say, scene, score  # noqa: E402
+from assistant import catalog
+from assistant.ears import blocks, hear
+from tests.speechdata import ENGLISH_VOICES, KOREAN_TALK, SMALL_TALK, say, scene, score
 
 CONDITIONS = [("quiet", None, 0.0), ("fan noise 15 dB", "pink", 15.0), ("breathing 10 dB", "breath", 10.0)]
 
