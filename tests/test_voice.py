@@ -87,6 +87,16 @@ def test_every_cue_renders_to_sound(clips):
             assert abs(clip[:RATE // 100]).max() > 10 ** (-50 / 20)
 
 
+def test_the_korean_pack_is_spoken_in_korean():
+    pack = catalog.load_pack("ko")
+    korean = make_clips(pack, RATE)
+    assert korean.voice.engine_voice.endswith("ko")
+    for cue, params in catalog.known_cues().items():
+        for said in pack.lines(cue, {p: EXAMPLE_PARAMS[p] for p in params}):
+            clip = korean.get(said)
+            assert 0.1 < len(clip) / RATE < 15 and rms_db(clip) > -30, (cue, said.text)
+
+
 def test_rendering_prints_nothing_on_stdout(capsys):
     # stdout carries the JSON events; pyttsx3's espeak driver prints "Audio saved to ..."
     speech = Pyttsx3Speech()
