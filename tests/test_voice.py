@@ -244,9 +244,9 @@ lift = [{ wav = "missing.wav" }]
     for words in expected:
         assert any(words in p for p in problems), (words, problems)
     assert all(p.startswith(str(home / "voices" / "en.toml")) for p in problems)
-    assert result.stdout.strip() == f"2 voice packs checked: {len(problems)} problems"
+    assert result.stdout.strip() == f"3 voice packs checked: {len(problems)} problems"  # en, ko, the user's en
     clean = matcoach("cues", "check", home=tmp_path / "empty")
-    assert clean.stdout.strip() == "1 voice pack checked: no problems"
+    assert clean.stdout.strip() == "2 voice packs checked: no problems"
 
 
 @pytest.mark.parametrize("args,message", [
