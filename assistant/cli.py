@@ -14,6 +14,7 @@ from assistant.history_cli import add_history_parser
 from assistant.listen_cli import add_listen_parser
 from assistant.models_cli import add_models_parser
 from assistant.simulate import add_simulate_parser
+from assistant.start_cli import add_start_parser
 
 log = logging.getLogger(__name__)
 EXIT_USER_ERROR = 2
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cue_parsers(commands)
     add_models_parser(commands)
     add_listen_parser(commands)
+    add_start_parser(commands)
     return parser
 
 

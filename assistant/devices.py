@@ -18,6 +18,18 @@ def _query() -> list[dict[str, Any]]:
     return [dict(d, index=i) for i, d in enumerate(sounddevice.query_devices())]
 
 
+def list_devices() -> list[dict[str, Any]]:
+    """Every audio device: index, name, input and output channels, default rate, system defaults."""
+    import sounddevice
+
+    devices = _query()
+    default_in, default_out = (sounddevice.default.device if isinstance(sounddevice.default.device, (list, tuple))
+                               else (None, None))
+    return [dict(index=d["index"], name=d["name"], inputs=d["max_input_channels"], outputs=d["max_output_channels"],
+                 rate=d["default_samplerate"], default_input=d["index"] == default_in,
+                 default_output=d["index"] == default_out) for d in devices]
+
+
 def find_device(spec: str | None, kind: str) -> int | None:
     """The index of the ``kind`` ("input"/"output") device named by ``spec`` (an index or part of a name);
     None asks for the system default."""

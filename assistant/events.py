@@ -43,6 +43,8 @@ class Heard(Event):
 
     kind: ClassVar[str] = "heard"
     command: str
+    phrase: str | None = None        # the words, when a recognizer heard them
+    confidence: float | None = None  # the recognizer's, 0..1
 
 
 @dataclass(frozen=True, kw_only=True)

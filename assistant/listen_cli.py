@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def add_ears_options(p: argparse.ArgumentParser) -> None:
     """Options shared by everything that listens."""
-    p.add_argument("--language", default="en", metavar="LANG",
+    p.add_argument("--language", "--lang", default="en", metavar="LANG",
                    help="the language of the commands: a grammar in grammars/ (en, ko; default: en)")
     p.add_argument("--engine", choices=ENGINES, default="auto",
                    help="auto: Vosk when a model for the language is installed, else PocketSphinx (default)")

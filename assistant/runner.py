@@ -16,8 +16,17 @@ class InputEnded(Exception):
     """No command will ever arrive again (a script ran out, a microphone is gone for good)."""
 
 
+@dataclass(frozen=True)
+class Recognized:
+    """A command as a recognizer heard it: the words and how sure it was."""
+
+    command: Command
+    phrase: str
+    confidence: float
+
+
 class CommandSource(Protocol):
-    def wait(self, until: float | None) -> Command | None:
+    def wait(self, until: float | None) -> Command | Recognized | None:
         """Block until a command arrives (return it) or the clock reaches ``until`` (return None)."""
         ...
 
@@ -34,6 +43,8 @@ def run(session: Session, source: CommandSource) -> None:
             break
         if command is None:
             session.tick()
+        elif isinstance(command, Recognized):
+            session.hear(command.command, phrase=command.phrase, confidence=command.confidence)
         else:
             session.hear(command)
 

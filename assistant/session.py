@@ -85,13 +85,14 @@ class Session:
             self._say(cue, **dict(params))
         self.trigger("proceed")
 
-    def hear(self, command: Command) -> None:
-        self._emit(Heard(t=self.clock.now(), command=command.value))
+    def hear(self, command: Command, *, phrase: str | None = None, confidence: float | None = None) -> None:
+        self._emit(Heard(t=self.clock.now(), command=command.value, phrase=phrase, confidence=confidence))
         self.trigger(command.value)
 
-    def end_input(self) -> None:
-        """Nobody can speak any more: end as if stopped, keeping everything done."""
-        self.reason = "input-ended"
+    def end_input(self, reason: str = "input-ended") -> None:
+        """Nobody can speak any more (or the person quit with Ctrl-C, ``reason`` "interrupted"):
+        end as if stopped, keeping everything done."""
+        self.reason = reason
         self.trigger("stop")
 
     @property
@@ -283,7 +284,7 @@ class Session:
         self.timer.stop()
         if self.reason == "pain":
             self._say("pain")
-        elif self.reason in ("stopped", "input-ended"):
+        elif self.reason in ("stopped", "input-ended", "interrupted"):
             self._say("stopped")
         self._close_set()
         total = totals(self.results)

@@ -33,6 +33,11 @@ def to_json(event: Event) -> dict[str, Any]:
                    variation=event.variation, stopped_early=event.stopped_early, reason=event.reason)
     elif isinstance(event, SetDone):
         out.update(_set_json(event.result), ended_early=event.ended_early)
+    elif isinstance(event, Heard):
+        out.update(command=event.command)
+        if event.phrase is not None:  # heard by a recognizer, not scripted
+            out.update(phrase=event.phrase, confidence=None if event.confidence is None
+                       else round(event.confidence, 3))
     else:
         out.update({f.name: getattr(event, f.name) for f in dataclasses.fields(event) if f.name != "t"})
     return out
@@ -59,6 +64,8 @@ def describe(event: Event) -> tuple[str, str]:
     if isinstance(event, Hushed):
         return "  …", f"coach interrupted ({', '.join(event.cut)})"
     if isinstance(event, Heard):
+        if event.phrase is not None and event.confidence is not None:
+            return "heard", f'"{event.command}" ("{event.phrase}", confidence {event.confidence:.2f})'
         return "heard", f'"{event.command}"'
     if isinstance(event, RepCounted):
         where = "first rep" if event.set == 0 else f"set {event.set} rep {event.rep}"

@@ -1,0 +1,157 @@
+"""``matcoach start``: a live, hands-free session; ``matcoach devices``: the audio devices."""
+
+import argparse
+import json
+import logging
+import queue
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from assistant import catalog
+from assistant.devices import DeviceError, find_device
+from assistant.events import Event
+from assistant.listen_cli import add_ears_options
+from assistant.simulate import add_session_options, session_routine
+from assistant.terminal import note
+from assistant.timeline import json_line, timeline_line
+
+log = logging.getLogger(__name__)
+OUTPUT_RATE = 48000
+DEMO_WAV = "matcoach-demo-session.wav"
+
+
+def add_start_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "start", help="a live session: the coach speaks, and listens for your commands",
+        description="Run a session hands-free: the coach talks you through it and listens the whole time "
+                    "for done, arched, pause, resume, stop, repeat, easier, harder and pain. Every rep is "
+                    "saved as it happens. Ctrl-C ends it, keeping everything done.")
+    add_session_options(p)
+    add_ears_options(p)
+    p.add_argument("--output-device", metavar="INDEX|NAME", help="the speaker (default: the system's)")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object per line, as `simulate --json`, heard commands included; summary last")
+    p.add_argument("--no-record", action="store_true", help="do not save this session to your history")
+    p.set_defaults(run=run_start)
+
+    d = commands.add_parser("devices", help="list the microphones and speakers",
+                            description="Audio inputs and outputs, by index and name; use either with "
+                                        "--input-device and --output-device (a part of the name is enough).")
+    d.add_argument("--json", action="store_true", help="print JSON")
+    d.set_defaults(run=run_devices)
+
+
+def run_devices(args: argparse.Namespace) -> int:
+    from assistant.devices import list_devices
+
+    rows = list_devices()
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    if not rows:
+        note("no audio devices found: connect a microphone and a speaker (or start PulseAudio/PipeWire)")
+        return 0
+    from rich.table import Table
+
+    from assistant.terminal import console
+
+    table = Table(title="Audio devices", caption="* the system default")
+    for column in ("index", "name", "inputs", "outputs", "rate"):
+        table.add_column(column)
+    for row in rows:
+        mark = "*" if row["default_input"] or row["default_output"] else ""
+        table.add_row(str(row["index"]), f"{row['name']} {mark}".strip(), str(row["inputs"]), str(row["outputs"]),
+                      f"{row['rate']:g} Hz")
+    console().print(table)
+    return 0
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A service manager's SIGTERM ends the session like Ctrl-C: summary saved, clean exit."""
+
+    def interrupt(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _demo_instead(args: argparse.Namespace, why: str) -> int:
+    from assistant.simulate import run_simulate
+
+    path = Path(DEMO_WAV).resolve()
+    note(f"{why}; running a simulated session instead, its audio written to {path}")
+    args.__dict__.update(out_wav=path, play=False, say=[], record=False, speed=None, sample_rate=None)
+    return run_simulate(args)
+
+
+def run_start(args: argparse.Namespace) -> int:
+    routine, variations = session_routine(args)
+    grammar = catalog.load_grammar(args.language)
+    pack = catalog.load_pack(args.voice)
+    try:
+        speaker_device = find_device(args.output_device, "output")
+        mic_device = find_device(args.input_device, "input")
+    except DeviceError as e:
+        if args.output_device or args.input_device or "found on this machine" not in str(e):
+            raise
+        return _demo_instead(args, str(e).split(";")[0])
+    from assistant.engines import open_ears
+
+    ears, which = open_ears(grammar, engine=args.engine, model=args.model)
+    note(which)
+    return _live(args, routine, variations, pack, ears, speaker_device, mic_device)
+
+
+def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ears: Any,
+          speaker_device: int | None, mic_device: int | None) -> int:
+    from assistant.audio_out import Speaker
+    from assistant.live import EchoGate, LiveCommands, Listener, gate_sink
+    from assistant.mic import Microphone
+    from assistant.record import SessionRecord, opening_advice
+    from assistant.runner import run
+    from assistant.session import Session
+    from assistant.speaking import make_clips, spoken_voice, warm
+
+    advice = opening_advice(routine, variations, today=date.today())
+    clips = make_clips(pack, OUTPUT_RATE)
+    warm(clips, pack, routine, variations, advice)
+    record = None if args.no_record else SessionRecord(routine, simulated=False)
+    show: Callable[[Event], str] = json_line if args.json else timeline_line
+
+    def emit(event: Event) -> None:
+        if record is not None:
+            record(event)  # on record before it is shown
+        print(show(event), flush=True)
+
+    gate: EchoGate = EchoGate()
+    inbox: queue.Queue = queue.Queue()
+    with Speaker(speaker_device, OUTPUT_RATE) as speaker, Microphone(mic_device) as mic, _sigterm_as_interrupt():
+        listener = Listener(ears, mic.blocks, speaker, gate, inbox)
+        session = Session(routine, variations, speaker, spoken_voice(pack, clips, speaker),
+                          gate_sink(gate, emit), advice=advice)
+        listener.start()
+        note("listening; say a command at any time, Ctrl-C to end")
+        try:
+            run(session, LiveCommands(speaker, inbox))
+            speaker.drain()
+        except KeyboardInterrupt:
+            if not session.finished:
+                session.end_input("interrupted")
+            note("ended with Ctrl-C; everything done is kept")
+        finally:
+            listener.stopping.set()
+    if listener.echoes:
+        log.info("ignored %d commands that were the coach's own words", listener.echoes)
+    if record is not None and record.path is not None:
+        note(f"saved to {record.path}")
+    return 0
