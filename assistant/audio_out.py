@@ -5,6 +5,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,9 @@ class Speaker:
         self._lead = round(self.LEAD_S * rate)
         self.problems = 0
         self._started = threading.Event()
+        # what was played, block by block: (first frame, RMS); the echo gate compares the
+        # microphone with it. deque appends are atomic, so the callback needs no lock
+        self.played: deque[tuple[int, float]] = deque(maxlen=4096)
         try:
             self._stream = sounddevice.OutputStream(device=device, samplerate=rate, channels=1,
                                                     dtype="float32", blocksize=blocksize,
@@ -144,6 +148,11 @@ class Speaker:
 
     def cut(self, at_s: float) -> None:
         self._orders.put(("cut", at_s + self.LEAD_S, None))
+
+    def level(self, start_s: float, end_s: float) -> float:
+        """The loudest block played between two session times, as RMS (0 when nothing played)."""
+        a, b = round((start_s + self.LEAD_S) * self.rate), round((end_s + self.LEAD_S) * self.rate)
+        return max((rms for first, rms in list(self.played) if a <= first < b), default=0.0)
 
     def wait_until(self, t: float) -> None:
         """Sleep until the audio clock reaches session time ``t``."""
@@ -172,5 +181,6 @@ class Speaker:
         block = np.zeros(frames, dtype=np.float32)
         self._timeline.mix_into(block, self._frames)
         outdata[:, 0] = np.clip(block, -1.0, 1.0)
+        self.played.append((self._frames, float(np.sqrt(np.mean(block * block))) if frames else 0.0))
         self._frames += frames
         self._timeline.drop_before(self._frames)

@@ -87,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, stream=sys.stderr,
                         format="matcoach: %(levelname)s: %(message)s" if level > logging.DEBUG
                         else "matcoach: %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("transitions").setLevel(max(level, logging.WARNING))  # one line per state change
     try:
         return args.run(args)
     except MatcoachError as e:

@@ -14,9 +14,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.clock import Clock
 from assistant.commands import Command
-from assistant.ears import Detection, Recognizer
+from assistant.ears import RATE, Detection, Recognizer
 from assistant.errors import MatcoachError
 from assistant.events import Cue, Event
 from assistant.runner import InputEnded, Recognized
@@ -33,32 +35,64 @@ class Heard:
 
 
 class EchoGate:
-    """Drops commands that are the coach's own words coming back through the microphone.
+    """Tells the person's commands from the coach's own voice coming back through the microphone.
 
-    The coach knows what it says and when (its cues). A command heard while the coach was
-    saying a line that contains the command's words ("Well done" -> "done") is taken for an
-    echo. Anything else is let through, so the person can still talk over the coach: "arched"
-    during "Lower, three, two, one" is not in that line, and counts.
+    Two checks, for a command heard while the coach was speaking:
+    - words: a command whose words the coach was saying at that moment ("Well done" -> "done")
+      is its echo;
+    - level: over the heard words, the microphone must be clearly louder (``MARGIN_DB``) than
+      the coach's voice alone would make it. How loud that is, is learned while the session
+      runs: the ratio of microphone to speaker level whenever the coach speaks.
+    A command heard while the coach is silent always passes, and so does one said over the
+    coach by someone louder than its echo: "arched" over "Lower, three, two, one" counts.
     """
 
-    def __init__(self) -> None:
-        self._lines: deque[tuple[float, float, set[str]]] = deque(maxlen=64)
+    MARGIN_DB = 6.0
+    QUIET = 10 ** (-50 / 20)  # the speaker played nothing louder than this: the coach was silent
+
+    def __init__(self, played: Callable[[float, float], float] | None = None) -> None:
+        self._lines: deque[tuple[float, float, str]] = deque(maxlen=64)
+        self._mic: deque[tuple[float, float]] = deque(maxlen=2000)  # (session time at block end, RMS)
+        self._ratios: deque[float] = deque(maxlen=400)  # microphone / speaker level, in dB
+        self._played = played
         self._lock = threading.Lock()
 
     def said(self, cue: Cue) -> None:
         end = cue.end if cue.end is not None else cue.t + 3.0
         with self._lock:
-            self._lines.append((cue.t, end, set(_words(cue.text))))
+            self._lines.append((cue.t, end, _squash(cue.text)))
 
-    def is_echo(self, detection: Detection, start: float, end: float) -> bool:
-        words = set(_words(detection.phrase))
+    def heard_block(self, t: float, rms: float, block_s: float) -> None:
+        """A microphone block ending at session time ``t`` (called by the listener thread)."""
         with self._lock:
-            return any(a - ECHO_MARGIN_S < end and start < b + ECHO_MARGIN_S and words <= said
-                       for a, b, said in self._lines)
+            self._mic.append((t, rms))
+        if self._played is not None and rms > 0:
+            ref = self._played(t - block_s - 0.1, t)
+            if ref > self.QUIET:
+                self._ratios.append(20 * np.log10(rms / ref))
+
+    def echo_of(self, detection: Detection, start: float, end: float) -> str | None:
+        """Why this command is the coach's echo, or None when the person said it."""
+        phrase = _squash(detection.phrase)
+        with self._lock:
+            lines = [said for a, b, said in self._lines if a - ECHO_MARGIN_S < end and start < b + ECHO_MARGIN_S]
+            mic = [rms for t, rms in self._mic if start <= t <= end + 0.05]
+        if any(phrase in said for said in lines):
+            return "the coach was saying it"
+        if self._played is None or not lines or not mic or len(self._ratios) < 20:
+            return None
+        ref = self._played(start - 0.1, end)
+        if ref <= self.QUIET:
+            return None
+        expected = 20 * np.log10(ref) + float(np.median(self._ratios))
+        louder = 20 * np.log10(max(mic) + 1e-12) - expected
+        return None if louder >= self.MARGIN_DB else f"no louder than the coach's echo ({louder:+.1f} dB)"
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[\w']+", text.lower())
+def _squash(text: str) -> str:
+    """Lower case, letters and digits only: "Well done!" -> "welldone"; Korean words match inside
+    their inflected forms ("허리" in "허리를")."""
+    return "".join(re.findall(r"\w+", text.lower()))
 
 
 class Listener(threading.Thread):
@@ -80,6 +114,8 @@ class Listener(threading.Thread):
             for block in self._blocks():  # type: ignore[attr-defined]
                 if self.stopping.is_set():
                     return
+                level = float(np.sqrt(np.mean((block.astype(np.float32) / 32768) ** 2))) if len(block) else 0.0
+                self._gate.heard_block(self._clock.now(), level, len(block) / RATE)
                 for found in self._ears.feed(block):
                     self._post(found)
         except MatcoachError as e:
@@ -92,9 +128,10 @@ class Listener(threading.Thread):
         now = self._clock.now()
         # the word's place in session time: it ended (detected_at - end) seconds of audio ago
         start, end = now - (found.detected_at - found.start), now - (found.detected_at - found.end)
-        if self._gate.is_echo(found, start, end):
+        why = self._gate.echo_of(found, start, end)
+        if why is not None:
             self.echoes += 1
-            log.info("ignored %r at %.1f s: the coach was saying it", found.phrase, now)
+            log.info("ignored %r at %.1f s: %s", found.phrase, now, why)
             return
         self._inbox.put(Heard(found, now))
 

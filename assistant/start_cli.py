@@ -5,7 +5,6 @@ import json
 import logging
 import queue
 import signal
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -115,7 +114,7 @@ def run_start(args: argparse.Namespace) -> int:
 def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ears: Any,
           speaker_device: int | None, mic_device: int | None) -> int:
     from assistant.audio_out import Speaker
-    from assistant.live import EchoGate, LiveCommands, Listener, gate_sink
+    from assistant.live import EchoGate, Listener, LiveCommands, gate_sink
     from assistant.mic import Microphone
     from assistant.record import SessionRecord, opening_advice
     from assistant.runner import run
@@ -133,9 +132,9 @@ def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ea
             record(event)  # on record before it is shown
         print(show(event), flush=True)
 
-    gate: EchoGate = EchoGate()
     inbox: queue.Queue = queue.Queue()
     with Speaker(speaker_device, OUTPUT_RATE) as speaker, Microphone(mic_device) as mic, _sigterm_as_interrupt():
+        gate = EchoGate(speaker.level)
         listener = Listener(ears, mic.blocks, speaker, gate, inbox)
         session = Session(routine, variations, speaker, spoken_voice(pack, clips, speaker),
                           gate_sink(gate, emit), advice=advice)

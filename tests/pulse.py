@@ -42,3 +42,31 @@ class PulseServer:
 
 def available() -> bool:
     return all(shutil.which(tool) for tool in ("pulseaudio", "pactl", "parec", "paplay"))
+
+
+def pactl(server: PulseServer, *args: str) -> str:
+    return subprocess.run(["pactl", *args], env=server.env, check=True, capture_output=True, text=True,
+                          timeout=30).stdout.strip()
+
+
+class Room:
+    """The coach's voice reaches the microphone, as in a room: a loopback from the speaker's monitor
+    into the virtual microphone, at ``volume`` (PulseAudio percent)."""
+
+    def __init__(self, server: PulseServer, volume: int = 60) -> None:
+        self.server = server
+        self.volume = volume
+        self.module: str | None = None
+
+    def __enter__(self) -> "Room":
+        self.module = pactl(self.server, "load-module", "module-loopback", "source=spk.monitor", "sink=mic",
+                            "latency_msec=20", "source_dont_move=true", "sink_dont_move=true")
+        for line in pactl(self.server, "list", "short", "sink-inputs").splitlines():
+            fields = line.split()
+            if len(fields) > 1 and fields[1] == self.module:
+                pactl(self.server, "set-sink-input-volume", fields[0], f"{self.volume}%")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.module is not None:
+            pactl(self.server, "unload-module", self.module)

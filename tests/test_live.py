@@ -1,0 +1,151 @@
+"""Live sessions end to end on a real audio server: `matcoach start` speaks through a virtual speaker
+whose sound loops back into the virtual microphone (the room's echo), while a harness speaks the
+person's commands (espeak-ng, Korean, heard by the real Vosk engine) into that microphone.
+"""
+
+import json
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from assistant.history import History
+from tests.audio_checks import rms_db
+from tests.pulse import Room
+from tests.speechdata import RATE, say, scene
+
+pytestmark = pytest.mark.slow
+VERBOSE = ["-v"]
+
+
+class LiveSession:
+    """A `matcoach start` process, its events as they come, and a person to speak for."""
+
+    def __init__(self, pulse, home: Path, *args: str) -> None:
+        self.pulse, self.home = pulse, home
+        self.env = dict(pulse.env, MATCOACH_HOME=str(home))
+        self.events: queue.Queue = queue.Queue()
+        self.seen: list[dict] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", *VERBOSE, "start", "--language", "ko", "--voice", "ko", "--json", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        self.errors: list[str] = []
+        self.threads = [threading.Thread(target=self._read, daemon=True),
+                        threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True)]
+        for thread in self.threads:
+            thread.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            try:
+                self.events.put(json.loads(line))
+            except ValueError:
+                self.events.put({"event": "not-json", "line": line})
+        self.events.put(None)
+
+    def wait_for(self, test, timeout: float = 90.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
+            assert event is not None, f"the session ended first: {''.join(self.errors)}"
+            self.seen.append(event)
+            if test(event):
+                return event
+
+    def say(self, text: str, tmp: Path) -> None:
+        audio, _ = scene([say(text, "ko", 150)], [text], lead_s=0.05, gap_s=0.2)
+        path = tmp / f"say-{len(self.seen)}.wav"
+        soundfile.write(path, audio, RATE)
+        subprocess.run(["paplay", "--device=mic", str(path)], env=self.env, check=True, timeout=30)
+
+    def finish(self, timeout: float = 120.0) -> tuple[list[dict], str]:
+        self.process.wait(timeout=timeout)
+        for thread in self.threads:
+            thread.join(timeout=10)
+        while (event := self.events.get(timeout=5)) is not None:
+            self.seen.append(event)
+        return self.seen, "".join(self.errors)
+
+
+def cue(name: str, **params):
+    return lambda e: e["event"] == "cue" and e["cue"] == name and all(e["params"].get(k) == v
+                                                                      for k, v in params.items())
+
+
+def test_a_set_with_nobody_speaking_hears_nothing_and_speaks_the_summary(pulse, tmp_path):
+    capture = tmp_path / "speaker.raw"
+    with Room(pulse):
+        recorder = pulse.record("spk.monitor", capture, rate=RATE)
+        live = LiveSession(pulse, tmp_path / "home", "--routine", "quick", "--sets", "1", "--reps", "3")
+        events, err = live.finish()
+        recorder.terminate()
+        recorder.wait()
+    assert live.process.returncode == 0, err
+    assert [e for e in events if e["event"] == "not-json"] == []
+    assert [e for e in events if e["event"] == "heard"] == [], "the coach's own voice fired a command"
+    summary = next(e for e in events if e["event"] == "summary")
+    assert summary["perfect_total"] == 3 and summary["reason"] == "completed"
+    # the summary was spoken: sound on the speaker's monitor while it played
+    spoken = next(e for e in events if e["event"] == "cue" and e["cue"] == "summary")
+    heard = np.frombuffer(capture.read_bytes(), dtype="<i2").astype(np.float32) / 32768
+    # the recording ends when the session has said everything: summary, per-set lines, goodbye
+    loud = rms_db(heard[-int((spoken["end"] - spoken["t"] + 8) * RATE):])
+    assert loud > -40, loud
+
+
+def test_commands_said_over_the_coach_run_the_session(pulse, tmp_path):
+    home = tmp_path / "home"
+    with Room(pulse):
+        live = LiveSession(pulse, home, "--routine", "quick")
+        # set 1: the back arches during rep 2's countdown, over the coach's voice
+        live.wait_for(lambda e: e["event"] == "rep_counted" and e["rep"] == 1)
+        live.wait_for(cue("lower"))
+        time.sleep(0.3)
+        live.say("허리", tmp_path)
+        live.wait_for(lambda e: e["event"] == "rep_failed")
+        # set 2: pause, resume, then "done" ends the set early, and "stop" ends the session
+        live.wait_for(lambda e: e["event"] == "set_started" and e["set"] == 2)
+        live.wait_for(cue("brace"))
+        live.say("잠깐", tmp_path)
+        live.wait_for(lambda e: e["event"] == "paused")
+        time.sleep(1.0)
+        live.say("계속해", tmp_path)
+        live.wait_for(lambda e: e["event"] == "resumed")
+        live.wait_for(lambda e: e["event"] == "rep_counted" and e["set"] == 2)
+        time.sleep(1.0)
+        live.say("완료", tmp_path)
+        live.wait_for(lambda e: e["event"] == "set_done" and e["set"] == 2)
+        live.say("그만", tmp_path)
+        events, err = live.finish()
+    assert live.process.returncode == 0, err
+    heard = [e["command"] for e in events if e["event"] == "heard"]
+    assert heard[:4] == ["arched", "pause", "resume", "done"], heard
+    summary = next(e for e in events if e["event"] == "summary")
+    first, second = summary["sets"]
+    assert (first["perfect"], first["failed"]) == (2, 1)
+    assert second["perfect"] >= 1 and summary["reason"] in ("stopped", "completed")
+    # the record on disk says the same
+    (saved,) = History.open(home / "history.sqlite").sessions()
+    assert [(s.perfect, s.failed) for s in saved.past.sets][:1] == [(2, 1)] and not saved.simulated
+
+
+def test_ctrl_c_and_sigterm_end_cleanly_and_keep_the_session(pulse, tmp_path):
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        home = tmp_path / sig.name
+        live = LiveSession(pulse, home, "--routine", "quick")
+        live.wait_for(lambda e: e["event"] == "rep_counted")
+        live.process.send_signal(sig)
+        events, err = live.finish()
+        assert live.process.returncode == 0, err
+        assert "everything done is kept" in err and "Traceback" not in err
+        summary = next(e for e in events if e["event"] == "summary")
+        assert summary["reason"] == "interrupted" and summary["perfect_total"] >= 1
+        (saved,) = History.open(home / "history.sqlite").sessions()
+        assert saved.past.perfect == summary["perfect_total"] and saved.reason == "interrupted"
