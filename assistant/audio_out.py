@@ -122,6 +122,7 @@ class Speaker:
         # what was played, block by block: (first frame, RMS); the echo gate compares the
         # microphone with it. deque appends are atomic, so the callback needs no lock
         self.played: deque[tuple[int, float]] = deque(maxlen=4096)
+        self._history: deque[tuple[int, np.ndarray]] = deque(maxlen=2048)  # (first frame, samples): the echo reference
         try:
             self._stream = sounddevice.OutputStream(device=device, samplerate=rate, channels=1,
                                                     dtype="float32", blocksize=blocksize,
@@ -154,6 +155,19 @@ class Speaker:
         a, b = round((start_s + self.LEAD_S) * self.rate), round((end_s + self.LEAD_S) * self.rate)
         return max((rms for first, rms in list(self.played) if a <= first < b), default=0.0)
 
+    def frames(self) -> int:
+        """Frames handed to the device so far."""
+        return self._frames
+
+    def played_audio(self, first: int, count: int) -> np.ndarray:
+        """What was handed to the device for frames [first, first + count); silence where nothing was."""
+        out = np.zeros(count, dtype=np.float32)
+        for start, block in list(self._history):
+            a, b = max(first, start), min(first + count, start + len(block))
+            if a < b:
+                out[a - first:b - first] = block[a - start:b - start]
+        return out
+
     def wait_until(self, t: float) -> None:
         """Sleep until the audio clock reaches session time ``t``."""
         while (left := t - self.now()) > 0:
@@ -182,5 +196,6 @@ class Speaker:
         self._timeline.mix_into(block, self._frames)
         outdata[:, 0] = np.clip(block, -1.0, 1.0)
         self.played.append((self._frames, float(np.sqrt(np.mean(block * block))) if frames else 0.0))
+        self._history.append((self._frames, block))
         self._frames += frames
         self._timeline.drop_before(self._frames)

@@ -47,7 +47,7 @@ class EchoGate:
     coach by someone louder than its echo: "arched" over "Lower, three, two, one" counts.
     """
 
-    MARGIN_DB = 6.0
+    MARGIN_DB = 10.0
     QUIET = 10 ** (-50 / 20)  # the speaker played nothing louder than this: the coach was silent
 
     def __init__(self, played: Callable[[float, float], float] | None = None) -> None:
@@ -99,7 +99,8 @@ class Listener(threading.Thread):
     """Feeds microphone blocks to the recognizer and posts commands for the coach loop."""
 
     def __init__(self, ears: Recognizer, blocks: Callable[[], object], clock: Clock, gate: EchoGate,
-                 inbox: "queue.Queue[Heard | BaseException]") -> None:
+                 inbox: "queue.Queue[Heard | BaseException]", *,
+                 cancel: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
         super().__init__(name="matcoach-listener", daemon=True)
         self._ears = ears
         self._blocks = blocks
@@ -108,14 +109,19 @@ class Listener(threading.Thread):
         self._inbox = inbox
         self.stopping = threading.Event()
         self.echoes = 0
+        self._cancel = cancel
 
     def run(self) -> None:
         try:
             for block in self._blocks():  # type: ignore[attr-defined]
                 if self.stopping.is_set():
                     return
+                # the gate measures the raw microphone: how loud the room echo is follows from the
+                # room, while what is left after cancellation comes and goes as the canceller adapts
                 level = float(np.sqrt(np.mean((block.astype(np.float32) / 32768) ** 2))) if len(block) else 0.0
                 self._gate.heard_block(self._clock.now(), level, len(block) / RATE)
+                if self._cancel is not None:
+                    block = self._cancel(block)
                 for found in self._ears.feed(block):
                     self._post(found)
         except MatcoachError as e:

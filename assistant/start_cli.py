@@ -36,6 +36,8 @@ def add_start_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="one JSON object per line, as `simulate --json`, heard commands included; summary last")
     p.add_argument("--no-record", action="store_true", help="do not save this session to your history")
+    p.add_argument("--no-echo-cancel", action="store_true",
+                   help="do not take the coach's voice out of the microphone signal (to compare)")
     p.set_defaults(run=run_start)
 
     d = commands.add_parser("devices", help="list the microphones and speakers",
@@ -68,6 +70,19 @@ def run_devices(args: argparse.Namespace) -> int:
                       f"{row['rate']:g} Hz")
     console().print(table)
     return 0
+
+
+def _canceller(speaker: Any) -> Callable[[Any], Any] | None:
+    """Echo cancellation fed with what the speaker played; None (with a warning) without SpeexDSP."""
+    from assistant.aec import EchoCanceller, EchoCancellerError, Reference
+
+    try:
+        canceller = EchoCanceller()
+    except EchoCancellerError as e:
+        log.warning("%s", e)
+        return None
+    reference = Reference(speaker.played_audio, speaker.frames, speaker.rate)
+    return lambda block: canceller.process(block, reference.take(len(block)))
 
 
 @contextmanager
@@ -135,7 +150,8 @@ def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ea
     inbox: queue.Queue = queue.Queue()
     with Speaker(speaker_device, OUTPUT_RATE) as speaker, Microphone(mic_device) as mic, _sigterm_as_interrupt():
         gate = EchoGate(speaker.level)
-        listener = Listener(ears, mic.blocks, speaker, gate, inbox)
+        listener = Listener(ears, mic.blocks, speaker, gate, inbox,
+                            cancel=None if args.no_echo_cancel else _canceller(speaker))
         session = Session(routine, variations, speaker, spoken_voice(pack, clips, speaker),
                           gate_sink(gate, emit), advice=advice)
         listener.start()

@@ -1,0 +1,115 @@
+"""Acoustic echo cancellation: the coach's own voice taken out of the microphone signal.
+
+SpeexDSP's echo canceller (Debian's libspeexdsp1, through ctypes: no compiler needed, and the
+same library ships on Raspberry Pi OS) is fed the exact audio the speaker played as its
+reference, followed by its preprocessor, which suppresses the residual echo.
+"""
+
+import ctypes
+import ctypes.util
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from assistant.errors import MatcoachError
+
+log = logging.getLogger(__name__)
+FRAME = 160          # 10 ms at 16 kHz
+SET_SAMPLING_RATE = 24  # SPEEX_ECHO_SET_SAMPLING_RATE
+SET_ECHO_STATE = 24     # SPEEX_PREPROCESS_SET_ECHO_STATE
+
+
+class EchoCancellerError(MatcoachError):
+    """SpeexDSP is missing."""
+
+
+def _library() -> ctypes.CDLL:
+    name = ctypes.util.find_library("speexdsp") or "libspeexdsp.so.1"
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        raise EchoCancellerError("libspeexdsp is missing, so the coach cannot hear you over its own voice; "
+                                 "install it (sudo apt-get install libspeexdsp1) or run ./setup.sh") from None
+    lib.speex_echo_state_init.restype = ctypes.c_void_p
+    lib.speex_echo_state_init.argtypes = [ctypes.c_int, ctypes.c_int]
+    lib.speex_echo_ctl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+    lib.speex_echo_cancellation.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    lib.speex_echo_state_destroy.argtypes = [ctypes.c_void_p]
+    lib.speex_preprocess_state_init.restype = ctypes.c_void_p
+    lib.speex_preprocess_state_init.argtypes = [ctypes.c_int, ctypes.c_int]
+    lib.speex_preprocess_ctl.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+    lib.speex_preprocess_run.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    lib.speex_preprocess_state_destroy.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+class EchoCanceller:
+    """16 kHz int16 in, 16 kHz int16 out; ``tail_s`` is the longest echo delay it can follow."""
+
+    def __init__(self, rate: int = 16000, tail_s: float = 0.5) -> None:
+        self._lib = _library()
+        self._echo = self._lib.speex_echo_state_init(FRAME, int(tail_s * rate))
+        value = ctypes.c_int(rate)
+        self._lib.speex_echo_ctl(self._echo, SET_SAMPLING_RATE, ctypes.byref(value))
+        self._pre = self._lib.speex_preprocess_state_init(FRAME, rate)
+        self._lib.speex_preprocess_ctl(self._pre, SET_ECHO_STATE, self._echo)
+        self._mic = np.zeros(0, dtype=np.int16)
+        self._ref = np.zeros(0, dtype=np.int16)
+
+    def process(self, mic: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        """The microphone block with the echo of ``reference`` (same length, played audio) removed."""
+        self._mic = np.concatenate((self._mic, mic))
+        self._ref = np.concatenate((self._ref, reference))
+        whole = len(self._mic) // FRAME * FRAME
+        out = np.empty(whole, dtype=np.int16)
+        mic_in = np.ascontiguousarray(self._mic[:whole])
+        ref_in = np.ascontiguousarray(self._ref[:whole])
+        for i in range(0, whole, FRAME):
+            frame_out = out[i:i + FRAME]
+            self._lib.speex_echo_cancellation(self._echo, mic_in[i:].ctypes.data, ref_in[i:].ctypes.data,
+                                              frame_out.ctypes.data)
+            self._lib.speex_preprocess_run(self._pre, frame_out.ctypes.data)
+        self._mic, self._ref = self._mic[whole:], self._ref[whole:]
+        return out
+
+    def close(self) -> None:
+        if self._echo:
+            self._lib.speex_echo_state_destroy(self._echo)
+            self._lib.speex_preprocess_state_destroy(self._pre)
+            self._echo = self._pre = None
+
+
+class Reference:
+    """The speaker's played audio at 16 kHz, read in step with the microphone.
+
+    Both streams run from the same audio server, so after one alignment at the first block the
+    two sample counts advance together. The reference is taken slightly ahead of the echo (the
+    sound is played after it is handed over, and heard later still); the canceller's tail
+    covers that delay.
+    """
+
+    def __init__(self, played: Callable[[int, int], np.ndarray], frames_now: Callable[[], int],
+                 out_rate: int, rate: int = 16000) -> None:
+        import soxr
+
+        self._played = played
+        self._frames_now = frames_now
+        self._ratio = out_rate / rate
+        self._next: float | None = None
+        self._resampler = soxr.ResampleStream(out_rate, rate, 1, dtype="float32")
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    def take(self, n: int) -> np.ndarray:
+        """The reference for the next ``n`` microphone samples, as int16."""
+        if self._next is None:
+            self._next = self._frames_now() - n * self._ratio
+        first = int(round(self._next))
+        count = int(round(self._next + n * self._ratio)) - first
+        self._next += n * self._ratio
+        audio = self._resampler.resample_chunk(self._played(first, count))
+        self._pending = np.concatenate((self._pending, audio))
+        if len(self._pending) < n:  # the resampler's start-up delay
+            self._pending = np.concatenate((np.zeros(n - len(self._pending), dtype=np.float32), self._pending))
+        out, self._pending = self._pending[:n], self._pending[n:]
+        return (np.clip(out, -1, 1) * 32767).astype(np.int16)
