@@ -1,6 +1,6 @@
 #!/bin/sh
 # Set everything up, then run the coach or the tests:
-#   ./setup.sh run  [matcoach arguments]    default: a full simulated session
+#   ./setup.sh run  [matcoach arguments]    default: a live session (a simulated one, written to a WAV, without audio devices)
 #   ./setup.sh test [pytest arguments]
 # Installs what is missing: Debian packages (apt-get, with sudo when not root),
 # a virtual environment in .venv, and matcoach itself (editable, with the test extra).
@@ -17,7 +17,7 @@ case "$mode" in
 esac
 
 # Debian packages each mode needs at run time (python3-venv only matters for Debian's own python3).
-DEBS_RUN="espeak-ng libespeak-ng1 libportaudio2"
+DEBS_RUN="espeak-ng libespeak-ng1 libportaudio2 libspeexdsp1"
 DEBS_TEST="pulseaudio pulseaudio-utils libasound2-plugins sox"  # a real audio server for end-to-end tests
 
 as_root() {
@@ -77,7 +77,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 if [ "$mode" = run ]; then
-    [ $# -gt 0 ] || set -- simulate
+    [ $# -gt 0 ] || set -- start
     exec .venv/bin/matcoach "$@"
 fi
 exec .venv/bin/python -m pytest "$@"

@@ -47,7 +47,7 @@ class EchoGate:
     coach by someone louder than its echo: "arched" over "Lower, three, two, one" counts.
     """
 
-    MARGIN_DB = 10.0
+    MARGIN_DB = 6.0
     QUIET = 10 ** (-50 / 20)  # the speaker played nothing louder than this: the coach was silent
 
     def __init__(self, played: Callable[[float, float], float] | None = None) -> None:

@@ -67,10 +67,12 @@ class Microphone:
             self.dropped += 1
 
     def blocks(self) -> Iterator[np.ndarray]:
-        while True:
+        while self._stream is not None and not self._stream.closed:
             try:
                 samples = self._queue.get(timeout=SILENT_LIMIT_S)
             except queue.Empty:
+                if self._stream.closed:  # we closed it: the end, not a fault
+                    return
                 raise MicrophoneError(f"no sound from the microphone for {SILENT_LIMIT_S:g} s: it was "
                                       f"unplugged or stopped; check it and start again") from None
             if self._resampler is not None:

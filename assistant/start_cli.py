@@ -165,6 +165,7 @@ def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ea
             note("ended with Ctrl-C; everything done is kept")
         finally:
             listener.stopping.set()
+    listener.join(timeout=5)  # the closed microphone ends its loop
     if listener.echoes:
         log.info("ignored %d commands that were the coach's own words", listener.echoes)
     if record is not None and record.path is not None:

@@ -53,7 +53,7 @@ class Room:
     """The coach's voice reaches the microphone, as in a room: a loopback from the speaker's monitor
     into the virtual microphone, at ``volume`` (PulseAudio percent)."""
 
-    def __init__(self, server: PulseServer, volume: int = 60) -> None:
+    def __init__(self, server: PulseServer, volume: int = 40) -> None:
         self.server = server
         self.volume = volume
         self.module: str | None = None

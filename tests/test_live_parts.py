@@ -1,0 +1,68 @@
+"""The live session's parts that need no audio: the echo gate and the command source."""
+
+import os
+import queue
+
+import pytest
+
+from assistant.clock import VirtualClock
+from assistant.commands import Command
+from assistant.ears import Detection
+from assistant.errors import MatcoachError
+from assistant.events import Cue
+from assistant.live import EchoGate, Heard, LiveCommands
+from assistant.runner import InputEnded, Recognized
+from tests.cli import matcoach
+
+
+def found(phrase: str, command: str = "done") -> Detection:
+    return Detection(command=command, phrase=phrase, start=0, end=0.4, detected_at=0.6, confidence=0.9,
+                     engine="vosk")
+
+
+def test_the_coachs_own_words_are_its_echo():
+    gate = EchoGate()
+    gate.said(Cue(t=10.0, cue="goodbye", text="Well done. Rest up.", end=11.5))
+    gate.said(Cue(t=20.0, cue="brace", text="허리를 눌러 주세요.", end=21.5))
+    assert gate.echo_of(found("done"), 11.0, 11.4) == "the coach was saying it"
+    assert gate.echo_of(found("허리", "arched"), 20.5, 21.0) == "the coach was saying it"  # inside "허리를"
+    assert gate.echo_of(found("done"), 14.0, 14.4) is None        # after the line: the person
+    assert gate.echo_of(found("arched", "arched"), 11.0, 11.4) is None  # not the coach's words
+
+
+def test_a_command_no_louder_than_the_echo_is_ignored():
+    played = {"level": 0.1}
+    gate = EchoGate(lambda a, b: played["level"])
+    gate.said(Cue(t=0.0, cue="ready", text="Set one of three.", end=30.0))
+    for i in range(40):  # the coach talks; the microphone hears it 20 dB down
+        gate.heard_block(i * 0.05, 0.01, 0.05)
+    gate.heard_block(2.5, 0.012, 0.05)
+    assert "no louder than the coach's echo" in gate.echo_of(found("stop", "stop"), 2.3, 2.5)
+    gate.heard_block(3.5, 0.1, 0.05)  # someone 20 dB louder than the echo
+    assert gate.echo_of(found("stop", "stop"), 3.3, 3.5) is None
+    played["level"] = 0.0  # the coach is silent: anything heard is the person
+    assert gate.echo_of(found("stop", "stop"), 2.3, 2.5) is None
+
+
+def test_live_commands_wait_for_words_or_the_deadline():
+    clock, inbox = VirtualClock(5.0), queue.Queue()
+    source = LiveCommands(clock, inbox)
+    assert source.wait(4.0) is None  # the deadline has passed
+    inbox.put(Heard(found("그만", "start"), 5.0))  # "start workout" once started: not a session command
+    inbox.put(Heard(found("hold on", "pause"), 5.0))
+    assert source.wait(None) == Recognized(Command.PAUSE, "hold on", 0.9)
+    inbox.put(MatcoachError("no sound from the microphone"))
+    with pytest.raises(InputEnded):
+        source.wait(None)
+
+
+def test_without_audio_devices_start_runs_the_simulated_session(tmp_path):
+    from assistant.devices import list_devices
+
+    if list_devices():
+        pytest.skip("this machine has audio devices: start would run a live session")
+    run = matcoach("start", "--routine", "quick", "--sets", "1", "--reps", "1", home=tmp_path / "home",
+                   env=dict(os.environ), cwd=tmp_path)
+    assert "running a simulated session instead" in run.stderr
+    assert (tmp_path / "matcoach-demo-session.wav").stat().st_size > 100_000
+    assert "Last set done" in run.stdout
