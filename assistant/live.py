@@ -49,6 +49,7 @@ class EchoGate:
 
     MARGIN_DB = 6.0
     QUIET = 10 ** (-50 / 20)  # the speaker played nothing louder than this: the coach was silent
+    SPEAKING = 10 ** (-35 / 20)  # the echo level is learned only while the coach is clearly speaking
 
     def __init__(self, played: Callable[[float, float], float] | None = None) -> None:
         self._lines: deque[tuple[float, float, str]] = deque(maxlen=64)
@@ -68,7 +69,7 @@ class EchoGate:
             self._mic.append((t, rms))
         if self._played is not None and rms > 0:
             ref = self._played(t - block_s - 0.1, t)
-            if ref > self.QUIET:
+            if ref > self.SPEAKING:  # quieter blocks (between words) would overstate the echo
                 self._ratios.append(20 * np.log10(rms / ref))
 
     def echo_of(self, detection: Detection, start: float, end: float) -> str | None:

@@ -61,10 +61,11 @@ class Room:
     def __enter__(self) -> "Room":
         self.module = pactl(self.server, "load-module", "module-loopback", "source=spk.monitor", "sink=mic",
                             "latency_msec=20", "source_dont_move=true", "sink_dont_move=true")
-        for line in pactl(self.server, "list", "short", "sink-inputs").splitlines():
-            fields = line.split()
-            if len(fields) > 1 and fields[1] == self.module:
-                pactl(self.server, "set-sink-input-volume", fields[0], f"{self.volume}%")
+        loops = [line.split()[0] for line in pactl(self.server, "list", "short", "sink-inputs").splitlines()
+                 if "module-loopback" in line]  # columns: id, sink, client, driver, format
+        assert loops, "the loopback has no stream"
+        for stream in loops:
+            pactl(self.server, "set-sink-input-volume", stream, f"{self.volume}%")
         return self
 
     def __exit__(self, *exc: object) -> None:
