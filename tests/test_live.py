@@ -126,7 +126,7 @@ def test_spoken_commands_run_the_session(pulse, tmp_path):
         live.wait_for(lambda e: e["event"] == "set_done" and e["set"] == 1)
         # in the rest: stop
         after(live.wait_for(cue("rest")))
-        live.say("그만", tmp_path)
+        live.say("정지", tmp_path)
         events, err = live.finish()
     assert live.process.returncode == 0, err
     heard = [e["command"] for e in events if e["event"] == "heard"]
