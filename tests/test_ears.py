@@ -83,6 +83,17 @@ def test_the_speech_detector_reports_the_end_of_a_word_once():
     assert len(ends) == 1 and 0.1 <= ends[0] - spoken[0].end <= 0.3
 
 
+def listen_to_commands(ears, grammar, phrases, voice, speed, background):
+    """Each phrase spoken in turn, heard by ``ears``: nothing heard where no command was said, no
+    command heard twice, at most one heard as the wrong command."""
+    audio, spoken = scene([say(p, voice, speed) for p in phrases], phrases, background=background, snr_db=15,
+                          seed=speed)
+    result = score(list(hear(ears, blocks(audio))), spoken, dict(grammar.phrases))
+    assert not result.false, [(d.phrase, d.start) for d in result.false]  # includes double fires
+    assert len(result.wrong) <= 1, [(d.phrase, d.start) for d in result.wrong]
+    return result
+
+
 # -- PocketSphinx, English ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -97,11 +108,7 @@ PRIMARY_EN = ["arched", "pause", "resume", "stop", "repeat", "harder", "continue
 @pytest.mark.parametrize("voice,speed,background", [
     ("en-us", 150, None), ("en-gb", 175, "pink"), ("en-029", 130, None), ("en-us+f3", 160, "pink")])
 def test_pocketsphinx_hears_english_commands_and_nothing_else(sphinx, voice, speed, background):
-    audio, spoken = scene([say(p, voice, speed) for p in PRIMARY_EN], PRIMARY_EN, background=background,
-                          snr_db=15, seed=speed)
-    result = score(list(hear(sphinx(), blocks(audio))), spoken, dict(EN.phrases))
-    assert not result.false, [(d.phrase, d.start) for d in result.false]  # includes double fires
-    assert len(result.wrong) <= 1, [(d.phrase, d.start) for d in result.wrong]
+    result = listen_to_commands(sphinx(), EN, PRIMARY_EN, voice, speed, background)
     assert len(result.hits) >= len(PRIMARY_EN) // 2, [s.text for s in result.misses]
     for said, found in result.hits:
         assert found.engine == "pocketsphinx" and 0 <= found.confidence <= 1
@@ -149,11 +156,7 @@ PRIMARY_KO = ["완료", "잠깐", "계속해", "뭐라고", "어렵게", "아파
 
 @pytest.mark.parametrize("voice,speed,background", [("ko", 150, None), ("ko", 175, "pink"), ("ko+f3", 140, None)])
 def test_vosk_hears_korean_commands_once_each_and_nothing_else(vosk, voice, speed, background):
-    audio, spoken = scene([say(p, voice, speed) for p in PRIMARY_KO], PRIMARY_KO, background=background,
-                          snr_db=15, seed=speed)
-    result = score(list(hear(vosk(), blocks(audio))), spoken, dict(KO.phrases))
-    assert not result.false, [(d.phrase, d.start) for d in result.false]  # includes double fires
-    assert len(result.wrong) <= 1, [(d.phrase, d.start) for d in result.wrong]
+    result = listen_to_commands(vosk(), KO, PRIMARY_KO, voice, speed, background)
     assert len(result.hits) >= len(PRIMARY_KO) * 5 // 8, [s.text for s in result.misses]
     for said, found in result.hits:
         assert found.engine == "vosk" and 0.6 <= found.confidence <= 1
