@@ -6,7 +6,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import soundfile
 
 from assistant.clips import Clips
 from assistant.errors import MatcoachError
+from assistant.revive import STALL_S, Revival
 from assistant.voice import Placement, Planner
 
 log = logging.getLogger(__name__)
@@ -108,36 +109,77 @@ class Speaker:
 
     LEAD_S = 0.25  # session time 0 plays this long after the stream starts: room to schedule ahead
 
-    def __init__(self, device: int | str | None, rate: int, blocksize: int = 0) -> None:
-        import sounddevice
-
+    def __init__(self, device: int | str | None, rate: int, blocksize: int = 0,
+                 on_change: Callable[[bool, str], None] | None = None) -> None:
+        self.device = device
         self.rate = rate
+        self.blocksize = blocksize
+        self.revival = Revival("speaker", on_change)  # on_change(lost, why) comes from the watchdog thread
         self._orders: queue.SimpleQueue = queue.SimpleQueue()
         self._timeline = Timeline(rate)
         self._frames = 0  # written by the callback only
         self._last_end = 0  # written by the coach thread only
         self._lead = round(self.LEAD_S * rate)
         self.problems = 0
-        self._started = threading.Event()
+        self._closing = threading.Event()
+        self._watchdog = threading.Thread(target=self._watch, name="matcoach-speaker-watch", daemon=True)
         # what was played, block by block: (first frame, RMS); the echo gate compares the
         # microphone with it. deque appends are atomic, so the callback needs no lock
         self.played: deque[tuple[int, float]] = deque(maxlen=4096)
         self._history: deque[tuple[int, np.ndarray]] = deque(maxlen=2048)  # (first frame, samples): the echo reference
+        self._stream = self._open()
+
+    def _open(self) -> Any:
+        import sounddevice
+
         try:
-            self._stream = sounddevice.OutputStream(device=device, samplerate=rate, channels=1,
-                                                    dtype="float32", blocksize=blocksize,
-                                                    callback=self._callback)
+            return sounddevice.OutputStream(device=self.device, samplerate=self.rate, channels=1, dtype="float32",
+                                            blocksize=self.blocksize, callback=self._callback)
         except (sounddevice.PortAudioError, ValueError) as e:
             raise MatcoachError(f"cannot open the audio output ({e}); choose another --output-device "
                                 f"(`matcoach devices` lists them) or write --out-wav FILE") from None
 
     def __enter__(self) -> "Speaker":
         self._stream.start()
+        self._watchdog.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stream.stop()
-        self._stream.close()
+        self._closing.set()
+        self._close(self._stream, finish=not self.lost)
+
+    @staticmethod
+    def _close(stream: Any, finish: bool = False) -> None:
+        """Close ``stream``; ``finish`` lets the device play out what it holds first."""
+        try:
+            stream.stop() if finish else stream.abort()
+            stream.close()
+        except Exception as e:  # a vanished device may fail to close; nothing to save here
+            log.debug("closing the audio output: %s", e)
+
+    def _watch(self) -> None:
+        """Reopen a stream that stopped taking audio; the session clock stands still meanwhile."""
+        seen, since = self._frames, time.monotonic()
+        while not self._closing.wait(0.25):
+            if self._frames != seen:
+                seen, since = self._frames, time.monotonic()
+                self.revival.flowing()
+            elif time.monotonic() - since >= STALL_S:
+                self.revival.stalled(self._reopen)
+                since = time.monotonic()
+
+    def _reopen(self) -> None:
+        self._close(self._stream)
+        stream = self._open()
+        try:
+            stream.start()
+        except Exception as e:  # PortAudioError: not back yet
+            raise MatcoachError(f"cannot start the audio output ({e})") from None
+        self._stream = stream
+
+    @property
+    def lost(self) -> bool:
+        return self.revival.lost
 
     def now(self) -> float:
         """Session seconds by the audio clock: what is being played right now."""
@@ -180,9 +222,10 @@ class Speaker:
             time.sleep(0.02)
 
     def _callback(self, outdata: np.ndarray, frames: int, _time: Any, status: Any) -> None:
-        if status:
+        if status:  # under- and overruns: logged, never fatal
             self.problems += 1
-            log.warning("audio output: %s", status)
+            (log.warning if self.problems in (1, 10, 100, 1000) else log.debug)("audio output: %s (%d so far)",
+                                                                                 status, self.problems)
         while True:
             try:
                 order, at, samples = self._orders.get_nowait()

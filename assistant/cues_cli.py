@@ -99,9 +99,7 @@ def run_add(args: argparse.Namespace) -> int:
         line: Any = _store_recording(args.wav, args.cue, path.parent)
     else:
         line = args.text
-    if args.replace:
-        doc[section][args.cue] = tomlkit.array()
-    elif args.cue not in doc[section]:
+    if args.replace or args.cue not in doc[section]:
         doc[section][args.cue] = tomlkit.array()
     doc[section][args.cue].append(line)
     # validate before writing: a bad line never reaches the file

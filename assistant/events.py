@@ -120,6 +120,21 @@ class Resumed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DeviceLost(Event):
+    """The microphone or the speaker stopped working; the session pauses until it is back."""
+
+    kind: ClassVar[str] = "device_lost"
+    device: str  # "microphone" or "speaker"
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceBack(Event):
+    kind: ClassVar[str] = "device_back"
+    device: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class VariationChanged(Event):
     kind: ClassVar[str] = "variation_changed"
     previous: str

@@ -21,7 +21,7 @@ from assistant.commands import Command
 from assistant.ears import RATE, Detection, Recognizer
 from assistant.errors import MatcoachError
 from assistant.events import Cue, Event
-from assistant.runner import InputEnded, Recognized
+from assistant.runner import DeviceChange, InputEnded, Recognized
 
 log = logging.getLogger(__name__)
 ECHO_MARGIN_S = 0.4   # how far around the coach's own line a heard word may be its echo
@@ -151,7 +151,7 @@ class LiveCommands:
         self._inbox = inbox
         self.last: Heard | None = None
 
-    def wait(self, until: float | None) -> Recognized | None:
+    def wait(self, until: float | None) -> Recognized | DeviceChange | None:
         while True:
             left = None if until is None else until - self._clock.now()
             if left is not None and left <= 0:
@@ -163,11 +163,22 @@ class LiveCommands:
             if isinstance(item, BaseException):
                 log.error("%s", item)
                 raise InputEnded from item
+            if isinstance(item, DeviceChange):
+                return item
             if item.detection.command not in Command.names():  # "start workout" once started
                 continue
             self.last = item
             found = item.detection
             return Recognized(Command(found.command), found.phrase, found.confidence)
+
+
+def device_reporter(inbox: "queue.Queue", device: str) -> Callable[[bool, str], None]:
+    """An ``on_change`` for the Microphone or Speaker that tells the coach loop."""
+
+    def report(lost: bool, why: str) -> None:
+        inbox.put(DeviceChange(device, lost, why))
+
+    return report
 
 
 def gate_sink(gate: EchoGate, sink: Callable[[Event], None]) -> Callable[[Event], None]:

@@ -1,8 +1,13 @@
-"""The microphone as a stream of 16 kHz int16 blocks, whatever rate the device runs at."""
+"""The microphone as a stream of 16 kHz int16 blocks, whatever rate the device runs at.
+
+A microphone that goes quiet (unplugged, its server restarted, a stream that stalls) is reopened
+until it delivers again; ``on_change`` hears when it is lost and when it is back.
+"""
 
 import logging
 import queue
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -10,29 +15,51 @@ import numpy as np
 
 from assistant.ears import BLOCK_S, RATE, to_int16
 from assistant.errors import MatcoachError
+from assistant.revive import STALL_S, Revival
 
 log = logging.getLogger(__name__)
-SILENT_LIMIT_S = 2.0  # no audio for this long: the microphone is gone
+POLL_S = 0.25
 
 
 class MicrophoneError(MatcoachError):
-    """The microphone cannot be opened or stopped delivering audio."""
+    """The microphone cannot be opened."""
 
 
 class Microphone:
-    """``with Microphone(device) as mic: for block in mic.blocks(): ...``"""
+    """``with Microphone(device) as mic: for block in mic.blocks(): ...``
 
-    def __init__(self, device: int | None = None) -> None:
+    ``on_change(lost, why)`` is called from the thread reading ``blocks()``.
+    """
+
+    def __init__(self, device: int | None = None, on_change: Callable[[bool, str], None] | None = None) -> None:
         self.device = device
+        self.revival = Revival("microphone", on_change)
         self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=200)
         self._stream: Any = None
         self._resampler: Any = None
         self.rate = RATE
         self.dropped = 0
+        self.problems = 0  # overruns and other stream trouble, logged
+        self._closing = False
+        self._heard_at = 0.0
 
     def __enter__(self) -> "Microphone":
+        self._open()
+        log.info("listening on %s at %d Hz", self._stream.device, self.rate)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._closing = True
+        self._close_stream()
+
+    def _open(self) -> None:
         import sounddevice
 
+        self._resampler = None
+        self.rate = RATE
         try:
             try:
                 sounddevice.check_input_settings(self.device, channels=1, samplerate=RATE, dtype="float32")
@@ -46,20 +73,22 @@ class Microphone:
                                                    callback=self._callback)
             self._stream.start()
         except (sounddevice.PortAudioError, ValueError) as e:
+            self._stream = None
             raise MicrophoneError(f"the microphone cannot be opened ({e}); check it is connected, or choose "
                                   f"another with --input-device (see `matcoach devices`)") from None
-        log.info("listening on %s at %d Hz", self._stream.device, self.rate)
-        return self
+        self._heard_at = time.monotonic()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        if self._stream is not None:
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
             try:
-                self._stream.close()
+                stream.close()
             except Exception as e:  # a vanished device may fail to close; nothing to save here
                 log.debug("closing the microphone: %s", e)
 
-    def _callback(self, data: np.ndarray, frames: int, time: Any, status: Any) -> None:
+    def _callback(self, data: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status:
+            self.problems += 1
             log.debug("microphone: %s", status)
         try:
             self._queue.put_nowait(data[:, 0].copy())
@@ -67,15 +96,28 @@ class Microphone:
             self.dropped += 1
 
     def blocks(self) -> Iterator[np.ndarray]:
-        while self._stream is not None and not self._stream.closed:
+        """Blocks until ``close()``; a quiet microphone is reopened again and again meanwhile."""
+        while not self._closing:
             try:
-                samples = self._queue.get(timeout=SILENT_LIMIT_S)
+                samples = self._queue.get(timeout=POLL_S)
             except queue.Empty:
-                if self._stream.closed:  # we closed it: the end, not a fault
-                    return
-                raise MicrophoneError(f"no sound from the microphone for {SILENT_LIMIT_S:g} s: it was "
-                                      f"unplugged or stopped; check it and start again") from None
+                stream = self._stream
+                if not self._closing and (stream is None or not stream.active
+                                          or time.monotonic() - self._heard_at >= STALL_S):
+                    self.revival.stalled(self._reopen)
+                continue
+            self._heard_at = time.monotonic()
+            self.revival.flowing()
             if self._resampler is not None:
                 samples = self._resampler.resample_chunk(samples)
             if samples.size:
                 yield to_int16(samples)
+
+    def _reopen(self) -> None:
+        self._close_stream()
+        self._heard_at = time.monotonic()  # from now: the next try comes after another STALL_S
+        self._open()
+
+    @property
+    def lost(self) -> bool:
+        return self.revival.lost

@@ -25,8 +25,17 @@ class Recognized:
     confidence: float
 
 
+@dataclass(frozen=True)
+class DeviceChange:
+    """The microphone or speaker was lost (``lost``) or is back."""
+
+    device: str  # "microphone" or "speaker"
+    lost: bool
+    reason: str = ""
+
+
 class CommandSource(Protocol):
-    def wait(self, until: float | None) -> Command | Recognized | None:
+    def wait(self, until: float | None) -> Command | Recognized | DeviceChange | None:
         """Block until a command arrives (return it) or the clock reaches ``until`` (return None)."""
         ...
 
@@ -43,6 +52,11 @@ def run(session: Session, source: CommandSource) -> None:
             break
         if command is None:
             session.tick()
+        elif isinstance(command, DeviceChange):
+            if command.lost:
+                session.device_lost(command.device, command.reason)
+            else:
+                session.device_back(command.device)
         elif isinstance(command, Recognized):
             session.hear(command.command, phrase=command.phrase, confidence=command.confidence)
         else:
@@ -51,10 +65,10 @@ def run(session: Session, source: CommandSource) -> None:
 
 @dataclass(frozen=True, kw_only=True)
 class Said:
-    """A command the simulated person says at session time ``t``."""
+    """A command the simulated person says at session time ``t`` (or a device that comes or goes)."""
 
     t: float
-    command: Command
+    command: "Command | DeviceChange"
 
 
 class ScriptedCommands:
@@ -70,7 +84,7 @@ class ScriptedCommands:
         self.script = sorted(script, key=lambda s: s.t)
         self.pace = pace
 
-    def wait(self, until: float | None) -> Command | None:
+    def wait(self, until: float | None) -> Command | DeviceChange | None:
         if self.script and (until is None or self.script[0].t <= until):
             said = self.script.pop(0)
             self._advance(said.t)

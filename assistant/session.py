@@ -10,6 +10,8 @@ from assistant.clock import Clock
 from assistant.commands import Command
 from assistant.events import (
     Cue,
+    DeviceBack,
+    DeviceLost,
     Event,
     Heard,
     Hushed,
@@ -71,6 +73,8 @@ class Session:
         self.reason = "completed"
         self.started_at: float | None = None
         self._restoring = False
+        self.lost_devices: set[str] = set()  # "microphone", "speaker": paused until they are back
+        self._fault_paused = False
         self._lower_started = 0.0
         self.machine = build_machine(self)
 
@@ -87,7 +91,35 @@ class Session:
 
     def hear(self, command: Command, *, phrase: str | None = None, confidence: float | None = None) -> None:
         self._emit(Heard(t=self.clock.now(), command=command.value, phrase=phrase, confidence=confidence))
+        if command is Command.RESUME and self.lost_devices:
+            log.info("not resuming while the %s is gone", " and ".join(sorted(self.lost_devices)))
+            return
         self.trigger(command.value)
+
+    def device_lost(self, device: str, reason: str) -> None:
+        """The microphone or the speaker stopped working: pause until every lost device is back."""
+        if self.finished or device in self.lost_devices:
+            return
+        self.lost_devices.add(device)
+        self._fact(DeviceLost, device=device, reason=reason)
+        if self.state is not State.paused:
+            self._fault_paused = True
+            self.trigger("pause")
+        if device == "microphone":
+            self._say("microphone-lost")  # without a speaker there is no one to tell
+
+    def device_back(self, device: str) -> None:
+        """A lost device works again: say so, and go on if the loss was what paused the session."""
+        if device not in self.lost_devices:
+            return
+        self.lost_devices.discard(device)
+        self._fact(DeviceBack, device=device)
+        if self.finished:
+            return
+        self._say(f"{device}-back")
+        if not self.lost_devices and self._fault_paused:
+            self._fault_paused = False
+            self.trigger("resume")
 
     def end_input(self, reason: str = "input-ended") -> None:
         """Nobody can speak any more (or the person quit with Ctrl-C, ``reason`` "interrupted"):
@@ -278,7 +310,8 @@ class Session:
     def on_enter_paused(self) -> None:
         self.timer.freeze(self.clock.now())
         self._fact(Paused, during=self.state_before_pause.value)
-        self._say("paused")
+        if not self._fault_paused:  # a lost device says why itself
+            self._say("paused")
 
     def on_enter_finished(self) -> None:
         self.timer.stop()

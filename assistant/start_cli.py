@@ -129,7 +129,13 @@ def run_start(args: argparse.Namespace) -> int:
 def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ears: Any,
           speaker_device: int | None, mic_device: int | None) -> int:
     from assistant.audio_out import Speaker
-    from assistant.live import EchoGate, Listener, LiveCommands, gate_sink
+    from assistant.live import (
+        EchoGate,
+        Listener,
+        LiveCommands,
+        device_reporter,
+        gate_sink,
+    )
     from assistant.mic import Microphone
     from assistant.record import SessionRecord, opening_advice
     from assistant.runner import run
@@ -148,7 +154,8 @@ def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ea
         print(show(event), flush=True)
 
     inbox: queue.Queue = queue.Queue()
-    with Speaker(speaker_device, OUTPUT_RATE) as speaker, Microphone(mic_device) as mic, _sigterm_as_interrupt():
+    with Speaker(speaker_device, OUTPUT_RATE, on_change=device_reporter(inbox, "speaker")) as speaker, \
+            Microphone(mic_device, on_change=device_reporter(inbox, "microphone")) as mic, _sigterm_as_interrupt():
         gate = EchoGate(speaker.level)
         listener = Listener(ears, mic.blocks, speaker, gate, inbox,
                             cancel=None if args.no_echo_cancel else _canceller(speaker))

@@ -6,6 +6,8 @@ from typing import Any
 
 from assistant.events import (
     Cue,
+    DeviceBack,
+    DeviceLost,
     Event,
     Heard,
     Hushed,
@@ -84,6 +86,10 @@ def describe(event: Event) -> tuple[str, str]:
         return "  ▶", f"guided step: {event.exercise}"
     if isinstance(event, Paused):
         return "  ‖", f"paused during {event.during}"
+    if isinstance(event, DeviceLost):
+        return "  !", f"{event.device} lost ({event.reason}): paused until it is back"
+    if isinstance(event, DeviceBack):
+        return "  ✓", f"{event.device} back"
     if isinstance(event, Resumed):
         return "  ▶", "resumed: the rep starts again" if event.restarted_rep else f"resumed {event.to}"
     if isinstance(event, VariationChanged):

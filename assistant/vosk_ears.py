@@ -10,9 +10,6 @@ at most one command, so the partial and the final result cannot both fire.
 import contextlib
 import json
 import logging
-import os
-import tempfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ import numpy as np
 from assistant.ears import RATE, Detection, Speech, Word, judge
 from assistant.errors import MatcoachError
 from assistant.grammar import Grammar
+from assistant.native import native_stderr_to_log
 
 log = logging.getLogger(__name__)
 ENGINE = "vosk"
@@ -40,32 +38,13 @@ def load_model(path: Path) -> Any:
     vosk.SetLogLevel(-1)
     model = None
     # vosk raises a bare Exception("Failed to create a model")
-    with native_stderr_to_log() as said, contextlib.suppress(Exception):
+    with native_stderr_to_log("vosk") as said, contextlib.suppress(Exception):
         model = vosk.Model(str(path))
     if model is None:
         problem = next((line.split(") ", 1)[-1] for line in said() if "ERROR" in line), "Failed to create a model")
         raise VoskError(f"{path}: the Vosk model cannot be loaded ({problem}); it is damaged or not a Vosk "
                         f"model: remove it and install it again (`matcoach models`)")
     return model
-
-
-@contextlib.contextmanager
-def native_stderr_to_log() -> Iterator[Callable[[], list[str]]]:
-    """Kaldi prints pages of option help on stderr (file descriptor 2) when a model is bad: keep it
-    off the user's terminal, in the debug log, and let the caller read it."""
-    lines: list[str] = []
-    with tempfile.TemporaryFile(mode="w+b") as capture:
-        saved = os.dup(2)
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield lambda: lines
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            capture.seek(0)
-            lines[:] = capture.read().decode("utf-8", "replace").splitlines()
-            for line in lines:
-                log.debug("vosk: %s", line)
 
 
 def has_word(model: Any, word: str) -> bool:

@@ -71,3 +71,34 @@ class Room:
     def __exit__(self, *exc: object) -> None:
         if self.module is not None:
             pactl(self.server, "unload-module", self.module)
+
+
+class Unplugged:
+    """A virtual device gone for the duration of the block (its null sink's module unloaded), then
+    plugged back in under the same name.
+
+    PulseAudio would move the coach's streams to another device (the other null sink); a suspended
+    sink made the default meanwhile takes them instead, so the device is really gone, as on a Pi
+    with one USB speakerphone."""
+
+    def __init__(self, server: PulseServer, sink: str) -> None:
+        self.server, self.sink = server, sink
+        self.nowhere: str | None = None
+
+    def _module(self, sink: str) -> str:
+        modules = pactl(self.server, "list", "short", "modules").splitlines()
+        (module,) = [line.split()[0] for line in modules if f"sink_name={sink} " in line + " "]
+        return module
+
+    def __enter__(self) -> "Unplugged":
+        self.nowhere = pactl(self.server, "load-module", "module-null-sink", "sink_name=nowhere")
+        pactl(self.server, "suspend-sink", "nowhere", "1")
+        pactl(self.server, "set-default-sink", "nowhere")
+        pactl(self.server, "set-default-source", "nowhere.monitor")
+        pactl(self.server, "unload-module", self._module(self.sink))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pactl(self.server, "load-module", "module-null-sink", f"sink_name={self.sink}", "rate=48000")
+        if self.nowhere is not None:
+            pactl(self.server, "unload-module", self.nowhere)

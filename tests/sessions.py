@@ -7,7 +7,7 @@ from assistant.clock import VirtualClock
 from assistant.commands import Command
 from assistant.events import Cue, Event, RepCounted, RepFailed, SetDone, Summary
 from assistant.routine import Routine
-from assistant.runner import Said, ScriptedCommands, run
+from assistant.runner import DeviceChange, Said, ScriptedCommands, run
 from assistant.session import Session
 from assistant.voice import Planner
 
@@ -58,10 +58,12 @@ def routine(name: str = "quick", **overrides) -> Routine:
     return catalog.find_routine(name, catalog.load_variations()).with_overrides(**overrides)
 
 
-def simulate(name: str = "quick", say: tuple[tuple[float, str], ...] = (), **overrides) -> Recording:
-    """Run a whole session in virtual time; ``say`` holds (session seconds, command) pairs."""
+def simulate(name: str = "quick", say: tuple[tuple[float, "str | DeviceChange"], ...] = (), **overrides) -> Recording:
+    """Run a whole session in virtual time; ``say`` holds (session seconds, command) pairs
+    (a DeviceChange for a device that is lost or back then)."""
     recording = Recording()
     clock = VirtualClock()
     session = Session(routine(name, **overrides), catalog.load_variations(), clock, Planner(catalog.load_pack()), recording)
-    run(session, ScriptedCommands(clock, [Said(t=t, command=Command(c)) for t, c in say]))
+    run(session, ScriptedCommands(clock, [Said(t=t, command=c if isinstance(c, DeviceChange) else Command(c))
+                                            for t, c in say]))
     return recording

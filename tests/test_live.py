@@ -18,7 +18,7 @@ import soundfile
 
 from assistant.history import History
 from tests.audio_checks import rms_db
-from tests.pulse import Room
+from tests.pulse import Room, Unplugged
 from tests.speechdata import RATE, say, scene
 
 # Work in progress (issue 5): these pass in some runs and not others on this 2-core machine (commands
@@ -59,7 +59,7 @@ class LiveSession:
                 event = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:
                 raise AssertionError(f"not seen in {timeout:g} s; the coach's log: {''.join(self.errors)}") from None
-            assert event is not None, f"the session ended first: {''.join(self.errors)}"
+            assert event is not None, f"the session ended first: {self.seen[-8:]} {''.join(self.errors)}"
             self.seen.append(event)
             if test(event):
                 return event
@@ -164,3 +164,27 @@ def test_ctrl_c_and_sigterm_end_cleanly_and_keep_the_session(pulse, tmp_path):
         assert summary["reason"] == "interrupted" and summary["perfect_total"] >= 1
         (saved,) = History.open(home / "history.sqlite").sessions()
         assert saved.past.perfect == summary["perfect_total"] and saved.reason == "interrupted"
+
+
+def test_a_vanished_microphone_or_speaker_pauses_the_session_until_it_is_back(pulse, tmp_path):
+    home = tmp_path / "home"
+    live = LiveSession(pulse, home, "--routine", "quick", "--sets", "1", "--reps", "4")
+    live.wait_for(lambda e: e["event"] == "rep_counted" and e["rep"] == 1)
+    for sink, device in (("mic", "microphone"), ("spk", "speaker")):
+        with Unplugged(pulse, sink):
+            live.wait_for(lambda e, device=device: e["event"] == "device_lost" and e["device"] == device)
+            live.wait_for(lambda e: e["event"] == "paused")
+            time.sleep(1.0)  # gone for a while: the coach keeps trying
+        live.wait_for(lambda e, device=device: e["event"] == "device_back" and e["device"] == device)
+        live.wait_for(lambda e: e["event"] == "resumed")
+    events, err = live.finish()
+    assert live.process.returncode == 0, err
+    assert "Traceback" not in err
+    summary = next(e for e in events if e["event"] == "summary")
+    # no rep lost, none counted twice: the interrupted ones started again
+    assert summary["reason"] == "completed" and summary["perfect_total"] == 4, err
+    said = [e["cue"] for e in events if e["event"] == "cue"]
+    assert {"microphone-lost", "microphone-back", "speaker-back"} <= set(said)
+    assert [e["event"] for e in events if e["event"].startswith("device_")] == ["device_lost", "device_back"] * 2
+    (saved,) = History.open(home / "history.sqlite").sessions()
+    assert saved.past.perfect == 4

@@ -4,6 +4,8 @@ import pytest
 
 from assistant.cues import REMINDERS
 from assistant.events import (
+    DeviceBack,
+    DeviceLost,
     Paused,
     RepFailed,
     Resumed,
@@ -11,6 +13,7 @@ from assistant.events import (
     StepStarted,
     VariationChanged,
 )
+from assistant.runner import DeviceChange
 from tests.sessions import simulate
 
 QUIET = simulate("quick")            # nobody says anything
@@ -110,6 +113,36 @@ def test_pause_in_a_rep_restarts_it_from_the_brace_and_it_counts_once():
     braces = rec.cue_times("brace")
     assert LOWERS[0] + 30 in braces  # the brace cue again, the moment it resumes
     assert rec.of(Paused)[0].during == "lower"
+
+
+def test_a_lost_microphone_pauses_the_rep_and_its_return_restarts_it():
+    mic_lost, mic_back = DeviceChange("microphone", True, "it cannot be opened"), DeviceChange("microphone", False)
+    rec = simulate("quick", say=((LOWERS[0] + 1, mic_lost), (LOWERS[0] + 40, mic_back)))
+    assert rec.counted() == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
+    (lost,) = rec.of(DeviceLost)
+    assert (lost.device, lost.reason, lost.t) == ("microphone", "it cannot be opened", LOWERS[0] + 1)
+    assert rec.of(Paused)[0].during == "lower" and rec.of(Resumed)[0].restarted_rep
+    assert "paused" not in rec.cues()  # the microphone-lost line says why instead
+    cues = rec.cues()
+    assert cues.index("microphone-lost") < cues.index("microphone-back") < cues.index("resumed")
+    assert rec.cue_times("resumed") == [LOWERS[0] + 40]
+
+
+def test_a_device_back_does_not_resume_a_pause_the_person_asked_for():
+    rec = simulate("quick", say=((1, "pause"), (2, DeviceChange("microphone", True, "gone")),
+                                 (5, DeviceChange("microphone", False)), (30, "resume")))
+    assert [e.t for e in rec.of(Resumed)] == [30]
+    assert rec.summary.perfect_total == 6
+
+
+def test_resume_waits_until_every_lost_device_is_back():
+    speaker_lost, speaker_back = DeviceChange("speaker", True, "no sound"), DeviceChange("speaker", False)
+    rec = simulate("quick", say=((LOWERS[1], speaker_lost), (LOWERS[1] + 1, "resume"),
+                                 (LOWERS[1] + 9, speaker_back)))
+    assert [e.t for e in rec.of(Resumed)] == [LOWERS[1] + 9]
+    assert "microphone-lost" not in rec.cues() and "speaker-back" in rec.cues()
+    assert [e.device for e in rec.of(DeviceBack)] == ["speaker"]
+    assert rec.summary.perfect_total == 6
 
 
 def test_pause_in_a_rest_continues_with_the_time_it_had_left():
