@@ -5,8 +5,9 @@ import json
 import logging
 import queue
 import signal
+import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -147,15 +148,26 @@ def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ea
     warm(clips, pack, routine, variations, advice)
     record = None if args.no_record else SessionRecord(routine, simulated=False)
     show: Callable[[Event], str] = json_line if args.json else timeline_line
+    view: Any = None  # the live screen, on a terminal
 
     def emit(event: Event) -> None:
         if record is not None:
             record(event)  # on record before it is shown
-        print(show(event), flush=True)
+        if view is not None:
+            view(event)
+        else:
+            print(show(event), flush=True)
 
     inbox: queue.Queue = queue.Queue()
-    with Speaker(speaker_device, OUTPUT_RATE, on_change=device_reporter(inbox, "speaker")) as speaker, \
-            Microphone(mic_device, on_change=device_reporter(inbox, "microphone")) as mic, _sigterm_as_interrupt():
+    with ExitStack() as stack:
+        speaker = stack.enter_context(Speaker(speaker_device, OUTPUT_RATE,
+                                              on_change=device_reporter(inbox, "speaker")))
+        mic = stack.enter_context(Microphone(mic_device, on_change=device_reporter(inbox, "microphone")))
+        stack.enter_context(_sigterm_as_interrupt())
+        if sys.stdout.isatty() and not args.json:
+            from assistant.live_view import LiveView
+
+            view = stack.enter_context(LiveView(speaker.now))
         gate = EchoGate(speaker.level)
         listener = Listener(ears, mic.blocks, speaker, gate, inbox,
                             cancel=None if args.no_echo_cancel else _canceller(speaker))

@@ -9,7 +9,7 @@ from assistant.clock import VirtualClock
 from assistant.commands import Command
 from assistant.ears import Detection
 from assistant.errors import MatcoachError
-from assistant.events import Cue
+from assistant.events import Cue, SetStarted
 from assistant.live import EchoGate, Heard, LiveCommands
 from assistant.runner import InputEnded, Recognized
 from tests.cli import matcoach
@@ -66,3 +66,29 @@ def test_without_audio_devices_start_runs_the_simulated_session(tmp_path):
     assert "running a simulated session instead" in run.stderr
     assert (tmp_path / "matcoach-demo-session.wav").stat().st_size > 100_000
     assert "Last set done" in run.stdout
+
+
+def test_the_live_view_shows_phase_set_count_and_the_last_command():
+    import io
+
+    from rich.console import Console
+
+    from assistant.events import Heard
+    from assistant.live_view import LiveView
+    from tests.sessions import simulate
+
+    rec = simulate("quick", say=((40, "arched"),))
+    out = io.StringIO()
+    screen = Console(file=out, force_terminal=True, width=100)
+    with LiveView(lambda: 0.0, console=screen) as view:
+        for event in rec.events:
+            view(event)
+            if isinstance(event, SetStarted) and event.set == 2:
+                break
+        view(Heard(t=41.0, command="pause", phrase="wait", confidence=0.87))
+        shown = Console(file=io.StringIO(), width=100)
+        shown.print(view.render())
+        panel = shown.file.getvalue()
+    assert "set 2, straight-leg: 0 perfect, 0 arched" in panel
+    assert "pause (87%)" in panel and "get ready" in panel
+    assert "set 1 done" in out.getvalue()  # the timeline scrolled above the panel
