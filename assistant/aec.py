@@ -97,6 +97,7 @@ class Reference:
         self._frames_now = frames_now
         self._ratio = out_rate / rate
         self._next: float | None = None
+        self.rate = rate
         self._resampler = soxr.ResampleStream(out_rate, rate, 1, dtype="float32")
         self._pending = np.zeros(0, dtype=np.float32)
 
@@ -113,3 +114,69 @@ class Reference:
             self._pending = np.concatenate((np.zeros(n - len(self._pending), dtype=np.float32), self._pending))
         out, self._pending = self._pending[:n], self._pending[n:]
         return (np.clip(out, -1, 1) * 32767).astype(np.int16)
+
+    def delay(self, seconds: float) -> None:
+        """From now on, read the played audio ``seconds`` later than before: the echo path's delay."""
+        if self._next is not None:
+            self._next -= seconds * self.rate * self._ratio
+
+
+class EchoPath:
+    """The playback-to-capture delay, measured from the first seconds the coach speaks: the raw
+    microphone is cross-correlated with what was played. The reference is then moved to match,
+    so the canceller's filter spends its length on the room, not on buffering."""
+
+    MAX_DELAY_S = 0.45  # within the canceller's tail
+    LISTEN_S = 3.0      # of the coach speaking
+    MIN_CORRELATION = 0.2
+
+    def __init__(self, reference: Reference, rate: int = 16000) -> None:
+        self._reference = reference
+        self._rate = rate
+        self._mic: list[np.ndarray] = []
+        self._ref: list[np.ndarray] = []
+        self._loud = 0
+        self.delay_s: float | None = None
+        self.correlation = 0.0
+        self.done = False
+
+    def observe(self, mic: np.ndarray, ref: np.ndarray) -> None:
+        if self.done:
+            return
+        if not self._ref and not np.any(ref):
+            return  # wait for the coach's first words
+        self._mic.append(mic.astype(np.float32))
+        self._ref.append(ref.astype(np.float32))
+        self._loud += len(ref) if np.sqrt(np.mean(ref.astype(np.float32) ** 2)) > 300 else 0
+        if self._loud >= self.LISTEN_S * self._rate or sum(map(len, self._ref)) >= 3 * self.LISTEN_S * self._rate:
+            self._measure()
+
+    def _measure(self) -> None:
+        self.done = True
+        mic, ref = np.concatenate(self._mic), np.concatenate(self._ref)
+        self._mic, self._ref = [], []
+        self.delay_s, self.correlation = estimate_delay(mic, ref, self._rate, self.MAX_DELAY_S)
+        if self.delay_s is None or self.correlation < self.MIN_CORRELATION:
+            log.info("echo path: the coach's voice was not heard back (correlation %.2f); a headset, or a "
+                     "device that cancels echo itself", self.correlation)
+            self.delay_s = None
+            return
+        log.info("echo path: %.0f ms from playback to capture (correlation %.2f), measured at start-up",
+                 self.delay_s * 1000, self.correlation)
+        self._reference.delay(self.delay_s)
+
+
+def estimate_delay(mic: np.ndarray, ref: np.ndarray, rate: int, max_delay_s: float) -> tuple[float | None, float]:
+    """How much later ``ref`` shows up in ``mic`` (0 to ``max_delay_s``), and the normalised
+    correlation at that lag (1 for a clean copy)."""
+    n = len(mic) + len(ref)
+    size = 1 << (n - 1).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(mic, size) * np.conj(np.fft.rfft(ref, size)), size)
+    lags = corr[:int(max_delay_s * rate) + 1]
+    if not len(lags) or not np.any(ref) or not np.any(mic):
+        return None, 0.0
+    lag = int(np.argmax(lags))
+    shifted_ref = ref[:len(ref) - lag] if lag else ref
+    mic_part = mic[lag:lag + len(shifted_ref)]
+    norm = float(np.sqrt(np.sum(mic_part ** 2) * np.sum(shifted_ref[:len(mic_part)] ** 2)))
+    return lag / rate, float(lags[lag] / norm) if norm else 0.0

@@ -75,7 +75,7 @@ def run_devices(args: argparse.Namespace) -> int:
 
 def _canceller(speaker: Any) -> Callable[[Any], Any] | None:
     """Echo cancellation fed with what the speaker played; None (with a warning) without SpeexDSP."""
-    from assistant.aec import EchoCanceller, EchoCancellerError, Reference
+    from assistant.aec import EchoCanceller, EchoCancellerError, EchoPath, Reference
 
     try:
         canceller = EchoCanceller()
@@ -83,7 +83,14 @@ def _canceller(speaker: Any) -> Callable[[Any], Any] | None:
         log.warning("%s", e)
         return None
     reference = Reference(speaker.played_audio, speaker.frames, speaker.rate)
-    return lambda block: canceller.process(block, reference.take(len(block)))
+    path = EchoPath(reference)
+
+    def cancel(block: Any) -> Any:
+        played = reference.take(len(block))
+        path.observe(block, played)
+        return canceller.process(block, played)
+
+    return cancel
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 import os
 import queue
 
+import numpy as np
 import pytest
 
 from assistant.clock import VirtualClock
@@ -92,3 +93,46 @@ def test_the_live_view_shows_phase_set_count_and_the_last_command():
     assert "set 2, straight-leg: 0 perfect, 0 arched" in panel
     assert "pause (87%)" in panel and "get ready" in panel
     assert "set 1 done" in out.getvalue()  # the timeline scrolled above the panel
+
+
+@pytest.mark.parametrize("delay_ms", [0, 37, 120, 300])
+def test_the_echo_path_delay_is_measured_from_the_coachs_voice(delay_ms):
+    from assistant.aec import EchoPath
+    from tests.speechdata import RATE, say
+
+    voice = (say("press your back down, exhale and lift", "en", 175) * 20000).astype(np.int16)
+    delay = delay_ms * RATE // 1000
+    room = np.random.default_rng(1).normal(0, 200, len(voice) + delay)
+    heard = (np.concatenate((np.zeros(delay), voice * 0.3)) + room).astype(np.int16)
+    moved = []
+
+    class Reference:
+        def delay(self, seconds):
+            moved.append(seconds)
+
+    path = EchoPath(Reference())  # type: ignore[arg-type]
+    block = 800
+    for i in range(0, len(voice) - block, block):
+        path.observe(heard[i:i + block], voice[i:i + block])
+    path._measure()
+    assert moved and abs(moved[0] * 1000 - delay_ms) <= 1, moved
+    assert path.correlation > 0.5
+
+
+def test_no_echo_heard_leaves_the_reference_alone():
+    from assistant.aec import EchoPath
+    from tests.speechdata import say
+
+    voice = (say("press your back down", "en", 175) * 20000).astype(np.int16)
+    room = np.random.default_rng(2).normal(0, 300, len(voice)).astype(np.int16)  # a headset: no echo
+    moved = []
+
+    class Reference:
+        def delay(self, seconds):
+            moved.append(seconds)
+
+    path = EchoPath(Reference())  # type: ignore[arg-type]
+    for i in range(0, len(voice) - 800, 800):
+        path.observe(room[i:i + 800], voice[i:i + 800])
+    path._measure()
+    assert moved == [] and path.delay_s is None
