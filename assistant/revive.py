@@ -11,7 +11,7 @@ from assistant.native import native_stderr_to_log
 
 log = logging.getLogger(__name__)
 STALL_S = 1.0  # no audio moved for this long: reopen the stream
-LOST_AFTER = 2  # reopenings in a row that did not help before the device counts as lost
+LOST_AFTER = 3  # reopenings in a row that did not help (about 3 s of no audio) before the device counts as lost
 
 
 class Revival:

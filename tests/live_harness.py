@@ -1,0 +1,83 @@
+"""A live `matcoach start` process on a real audio server, its events as they come, and a person
+(espeak-ng, Korean) who speaks into the virtual microphone: for the live tests and benchmark."""
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from tests.speechdata import RATE, say, scene
+
+VERBOSE = ["-v"]
+
+
+class LiveSession:
+    """A `matcoach start` process, its events as they come, and a person to speak for."""
+
+    def __init__(self, pulse, home: Path, *args: str, language: str = "ko") -> None:
+        self.pulse, self.home = pulse, home
+        self.env = dict(pulse.env, MATCOACH_HOME=str(home))
+        self.events: queue.Queue = queue.Queue()
+        self.seen: list[dict] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", *VERBOSE, "start", "--language", language, "--voice", language, "--json", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        self.errors: list[str] = []
+        self.threads = [threading.Thread(target=self._read, daemon=True),
+                        threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True)]
+        for thread in self.threads:
+            thread.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            try:
+                self.events.put(json.loads(line))
+            except ValueError:
+                self.events.put({"event": "not-json", "line": line})
+        self.events.put(None)
+
+    def wait_for(self, test, timeout: float = 90.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                event = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"not seen in {timeout:g} s; the coach's log: {''.join(self.errors)}") from None
+            assert event is not None, f"the session ended first: {self.seen[-8:]} {''.join(self.errors)}"
+            self.seen.append(event)
+            if test(event):
+                return event
+
+    def say(self, text: str, tmp: Path) -> np.ndarray:
+        """Speak ``text`` into the microphone (at the level of a person on the mat); returns the audio."""
+        audio, _ = scene([say(text, "ko", 150)], [text], lead_s=0.05, gap_s=0.2)
+        path = tmp / f"say-{len(self.seen)}.wav"
+        soundfile.write(path, audio, RATE)
+        subprocess.run(["paplay", "--device=mic", str(path)], env=self.env, check=True, timeout=30)
+        return audio
+
+    def finish(self, timeout: float = 120.0) -> tuple[list[dict], str]:
+        self.process.wait(timeout=timeout)
+        for thread in self.threads:
+            thread.join(timeout=10)
+        while (event := self.events.get(timeout=5)) is not None:
+            self.seen.append(event)
+        return self.seen, "".join(self.errors)
+
+
+def cue(name: str, **params):
+    return lambda e: e["event"] == "cue" and e["cue"] == name and all(e["params"].get(k) == v
+                                                                      for k, v in params.items())
+
+
+def after(event: dict, extra: float = 0.2) -> None:
+    """Wait until the coach has finished saying the cue ``event`` (it is announced as it starts)."""
+    time.sleep(max(0.0, (event["end"] or event["t"]) - event["t"]) + extra)
+
+
