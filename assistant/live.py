@@ -140,6 +140,8 @@ class Listener(threading.Thread):
             self.echoes += 1
             log.info("ignored %r at %.1f s: %s", found.phrase, now, why)
             return
+        log.info("heard %r (%s, %.2f) %.0f ms after the words ended", found.phrase, found.command, found.confidence,
+                 1000 * (found.detected_at - found.end))
         self._inbox.put(Heard(found, now))
 
 

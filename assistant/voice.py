@@ -11,6 +11,7 @@ from assistant.voicepack import Pack, Said
 
 # A breath between two cues said back to back.
 GAP_S = 0.15
+HUSH_GAP_S = 0.1  # after a line is cut short, the next may start this soon: an answer cannot wait
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,5 +78,6 @@ class Planner:
     def hush(self, now: float) -> list[Placement]:
         cut = [p for p in self._planned if p.end > now]
         self._planned = []
-        self.busy_until = min(self.busy_until, now)
+        # silence now; the next line starts at once when nothing was said, a breath after a cut line
+        self.busy_until = min(self.busy_until, now - self.gap + (HUSH_GAP_S if cut else 0.0))
         return cut

@@ -15,7 +15,7 @@ from assistant.clips import AudioFileError, Clips, read_audio_file, trim
 from assistant.cues import EXAMPLE_PARAMS
 from assistant.speaking import make_clips
 from assistant.speech import Pyttsx3Speech
-from assistant.voice import GAP_S, Planner
+from assistant.voice import GAP_S, HUSH_GAP_S, Planner
 from assistant.voicepack import Said
 from tests.audio_checks import onsets, rms_db
 from tests.cli import matcoach
@@ -65,8 +65,15 @@ def test_hush_cuts_what_is_still_to_come():
     cut = planner.hush(0.3)
     assert [p.cue for p in cut] == ["brace", "lift"]
     answer = planner.place("arched", {}, at=0.3)
-    assert answer.start == pytest.approx(0.3 + GAP_S)  # a breath after the cut, not after the cut lines
-    assert planner.busy_until == pytest.approx(0.3 + GAP_S + 0.5)
+    assert answer.start == pytest.approx(0.3 + HUSH_GAP_S)  # a breath after the cut, not after the cut lines
+    assert planner.busy_until == pytest.approx(0.3 + HUSH_GAP_S + 0.5)
+
+
+def test_an_answer_in_silence_starts_at_once():
+    planner = Planner(catalog.load_pack(), FakeDurations())
+    planner.place("brace", {}, at=0.0)  # over by 0.5
+    assert planner.hush(2.0) == []
+    assert planner.place("paused", {}, at=2.0).start == pytest.approx(2.0)
 
 
 # -- real speech (pyttsx3 + espeak-ng) ----------------------------------------------------------

@@ -146,6 +146,16 @@ def reaction_latency(pulse: PulseServer, work: Path, pauses: int) -> None:
               f"{pauses}): p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, max {latencies[-1]:.0f} ms; "
               f"includes the room loopback's ~20 ms")
     print(f"  heard {heard}")
+    detection = sorted(float(line.split(" ms after")[0].rsplit(" ", 1)[1]) for line in err.splitlines()
+                       if "ms after the words ended" in line)
+    if detection:
+        print(f"  of which recognition (end of the words to the command): p50 {statistics.median(detection):.0f} ms, "
+              f"max {detection[-1]:.0f} ms")
+    cue_after_heard = [next(c["t"] for c in events[i:] if c["event"] == "cue") - e["t"]
+                       for i, e in enumerate(events) if e["event"] == "heard" and e["command"] == "pause"]
+    if cue_after_heard:
+        print(f"  and the answer placed {1000 * statistics.median(cue_after_heard):.0f} ms (p50) after the command "
+              f"reached the coach")
     print(f"  {usage}")
 
 
