@@ -13,6 +13,8 @@ from assistant.errors import MatcoachError
 from assistant.history_cli import add_history_parser
 from assistant.listen_cli import add_listen_parser
 from assistant.models_cli import add_models_parser
+from assistant.serve import add_serve_parser
+from assistant.service_cli import add_service_parser
 from assistant.simulate import add_simulate_parser
 from assistant.start_cli import add_start_parser
 
@@ -36,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_models_parser(commands)
     add_listen_parser(commands)
     add_start_parser(commands)
+    add_serve_parser(commands)
+    add_service_parser(commands)
     return parser
 
 

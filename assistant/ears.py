@@ -110,7 +110,7 @@ class Speech:
     at least ``min_speech_s`` of speech: the moment a short command has surely been said.
     """
 
-    def __init__(self, *, quiet_s: float = 0.15, min_speech_s: float = 0.12, mode: int = 3) -> None:
+    def __init__(self, *, quiet_s: float = 0.10, min_speech_s: float = 0.12, mode: int = 3) -> None:
         from pocketsphinx import Vad
 
         self._vad = Vad(mode, RATE, 0.01)

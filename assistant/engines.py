@@ -1,5 +1,6 @@
 """Choosing and starting a recognizer: Vosk when a model for the language is there, else PocketSphinx."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant import models
@@ -23,9 +24,16 @@ def _how_to_get(language: str) -> str:
 
 def open_ears(grammar: Grammar, *, engine: str = "auto", model: Path | None = None) -> tuple[Recognizer, str]:
     """A recognizer for ``grammar``, and a line saying which engine it is (and how to get a better one)."""
+    make, note = ears_maker(grammar.language, engine=engine, model=model)
+    return make(grammar), note
+
+
+def ears_maker(language: str, *, engine: str = "auto",
+               model: Path | None = None) -> tuple[Callable[[Grammar], Recognizer], str]:
+    """Recognizers for grammars of ``language`` that share one loaded model, and the line saying
+    which engine it is (and how to get a better one)."""
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
-    language = grammar.language
     path = models.find_model(language, model) if engine != "pocketsphinx" else None
     if engine == "vosk" and path is None:
         raise EngineError(f"no Vosk model for {language!r} is installed; get it with {_how_to_get(language)}, "
@@ -33,8 +41,8 @@ def open_ears(grammar: Grammar, *, engine: str = "auto", model: Path | None = No
     if path is not None:
         from assistant.vosk_ears import VoskEars, load_model
 
-        vosk: Recognizer = VoskEars(load_model(path), grammar, model_name=path.name)
-        return vosk, f"listening with Vosk ({path})"
+        loaded = load_model(path)
+        return (lambda grammar: VoskEars(loaded, grammar, model_name=path.name)), f"listening with Vosk ({path})"
     from assistant.sphinx_ears import SphinxEars
 
     if language != "en" and engine == "pocketsphinx":
@@ -43,8 +51,7 @@ def open_ears(grammar: Grammar, *, engine: str = "auto", model: Path | None = No
     if language != "en":
         raise EngineError(f"no Vosk model for {language!r} is installed and PocketSphinx knows English only; "
                           f"get one with {_how_to_get(language)}")
-    ears = SphinxEars(grammar)
     note = "listening with PocketSphinx (built in, English)"
     if engine == "auto":
         note += f"; for better recognition install the Vosk model: {_how_to_get(language)}"
-    return ears, note
+    return SphinxEars, note

@@ -1,7 +1,7 @@
 """Grammars: the phrases the coach listens for, mapped to commands (pure: parsed from TOML tables)."""
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.commands import START, Command
@@ -17,6 +17,16 @@ class Grammar:
     language: str
     phrases: Mapping[str, str]  # phrase -> command name
     fillers: tuple[str, ...] = field(default=())  # other words, so other speech has somewhere to go
+    start_variations: Mapping[str, str] = field(default_factory=dict)  # start phrase -> variation it names
+
+    def variation_for(self, words: str) -> str | None:
+        """The variation a start phrase names ("start bent knee" -> "bent-knee"), if any."""
+        return self.start_variations.get(normalize(words))
+
+    def only(self, command: str) -> "Grammar":
+        """The same grammar listening for one command alone (serve's idle ears: start phrases)."""
+        phrases = {p: c for p, c in self.phrases.items() if c == command}
+        return replace(self, phrases=phrases)
 
     def command_for(self, words: str) -> str | None:
         return self.phrases.get(normalize(words))
@@ -61,6 +71,20 @@ def parse_grammar(data: Any, *, source: str) -> Grammar:
                            "keep it under one command only")
             phrases[key] = command
     missing = [c for c in Command.names() if c not in table.table]
+    start_variations: dict[str, str] = {}
+    named = top.table_of("start-variations")
+    if named is not None:
+        for variation in named.table:
+            for phrase in named.get(variation, list, example=f'{variation} = ["start {variation}"]'):
+                if not isinstance(phrase, str) or not normalize(phrase):
+                    named.fail(f"start-variations.{variation} has an empty phrase", "remove it or write the words")
+                key = normalize(phrase)
+                if phrases.get(key, START) != START:
+                    named.fail(f"phrase {phrase!r} is a start phrase and a {phrases[key]!r} phrase",
+                               "keep it under one command only")
+                phrases[key] = START
+                start_variations[key] = variation
+        named.finish()
     fillers = top.get("fillers", list, [], example='fillers = ["the", "and"]')
     for word in fillers:
         if not isinstance(word, str) or not normalize(word):
@@ -71,4 +95,4 @@ def parse_grammar(data: Any, *, source: str) -> Grammar:
     if missing:
         top.fail(f"no phrases for {', '.join(missing)}", f'add {missing[0]} = ["{missing[0]}"] under [commands]')
     return Grammar(source=source, language=language, phrases=phrases,
-                   fillers=tuple(dict.fromkeys(normalize(w) for w in fillers)))
+                   fillers=tuple(dict.fromkeys(normalize(w) for w in fillers)), start_variations=start_variations)

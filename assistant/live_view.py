@@ -59,7 +59,7 @@ class LiveView:
         self.update(event)
         self._live.console.print(timeline_line(event), highlight=False)
 
-    def update(self, event: Event) -> None:  # noqa: C901  (one case per event kind)
+    def update(self, event: Event) -> None:
         if isinstance(event, Cue):
             if event.cue in PHASES:
                 self.phase = PHASES[event.cue]

@@ -33,7 +33,7 @@ class Revival:
         if self._failures == 0:
             self._quiet_since = time.monotonic() - STALL_S
         self._failures += 1
-        why = f"no sound for {time.monotonic() - self._quiet_since:.0f} s"
+        why = f"no audio moved for {time.monotonic() - self._quiet_since:.0f} s"
         # retrying a missing device every second: keep ALSA's and PortAudio's complaints in the debug log
         with native_stderr_to_log("audio") if self.lost else nullcontext():
             try:

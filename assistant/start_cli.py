@@ -94,7 +94,7 @@ def _canceller(speaker: Any) -> Callable[[Any], Any] | None:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """A service manager's SIGTERM ends the session like Ctrl-C: summary saved, clean exit."""
 
     def interrupt(*_: Any) -> None:
@@ -117,9 +117,9 @@ def _demo_instead(args: argparse.Namespace, why: str) -> int:
 
 
 def run_start(args: argparse.Namespace) -> int:
-    routine, variations = session_routine(args)
+    session_routine(args)  # bad routine, grammar or voice files fail before anything opens
     grammar = catalog.load_grammar(args.language)
-    pack = catalog.load_pack(args.voice)
+    catalog.load_pack(args.voice)
     try:
         speaker_device = find_device(args.output_device, "output")
         mic_device = find_device(args.input_device, "input")
@@ -131,11 +131,14 @@ def run_start(args: argparse.Namespace) -> int:
 
     ears, which = open_ears(grammar, engine=args.engine, model=args.model)
     note(which)
-    return _live(args, routine, variations, pack, ears, speaker_device, mic_device)
+    live_session(args, ears, speaker_device, mic_device)
+    return 0
 
 
-def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ears: Any,
-          speaker_device: int | None, mic_device: int | None) -> int:
+def live_session(args: argparse.Namespace, ears: Any, speaker_device: int | None, mic_device: int | None) -> bool:
+    """Run one live session to its end; True when Ctrl-C or SIGTERM ended it."""
+    routine, variations = session_routine(args)
+    pack = catalog.load_pack(args.voice)
     from assistant.audio_out import Speaker
     from assistant.live import (
         EchoGate,
@@ -166,11 +169,12 @@ def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ea
             print(show(event), flush=True)
 
     inbox: queue.Queue = queue.Queue()
+    interrupted = False
     with ExitStack() as stack:
         speaker = stack.enter_context(Speaker(speaker_device, OUTPUT_RATE,
                                               on_change=device_reporter(inbox, "speaker")))
         mic = stack.enter_context(Microphone(mic_device, on_change=device_reporter(inbox, "microphone")))
-        stack.enter_context(_sigterm_as_interrupt())
+        stack.enter_context(sigterm_as_interrupt())
         if sys.stdout.isatty() and not args.json:
             from assistant.live_view import LiveView
 
@@ -186,6 +190,7 @@ def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ea
             run(session, LiveCommands(speaker, inbox))
             speaker.drain()
         except KeyboardInterrupt:
+            interrupted = True
             if not session.finished:
                 session.end_input("interrupted")
             note("ended with Ctrl-C; everything done is kept")
@@ -196,4 +201,4 @@ def _live(args: argparse.Namespace, routine: Any, variations: Any, pack: Any, ea
         log.info("ignored %d commands that were the coach's own words", listener.echoes)
     if record is not None and record.path is not None:
         note(f"saved to {record.path}")
-    return 0
+    return interrupted

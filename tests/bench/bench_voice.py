@@ -18,7 +18,7 @@ import numpy as np
 import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.audio_checks import onsets  # noqa: E402
+from tests.audio_checks import onsets
 
 RUNS = 5
 
