@@ -40,6 +40,17 @@ def _arpa(commands: list[str], fillers: list[str]) -> str:
     return f"\\data\\\nngram 1={len(lines) + 2}\n\n\\1-grams:\n-1.0 <s> 0\n-0.3 </s> 0\n{body}\n\n\\end\\\n"
 
 
+def _dictionary_entries(path: Path, wanted: set[str]) -> dict[str, list[str]]:
+    """The lines of a CMU dictionary for ``wanted`` words, alternate pronunciations ("word(2)") included."""
+    entries: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            word = line.split(" ", 1)[0].split("(", 1)[0]
+            if word in wanted:
+                entries.setdefault(word, []).append(line if line.endswith("\n") else line + "\n")
+    return entries
+
+
 class SphinxEars:
     engine = ENGINE
 
@@ -51,14 +62,19 @@ class SphinxEars:
         if grammar.language != "en":
             raise SphinxError(f"PocketSphinx has an English model only, not {grammar.language!r}; "
                               f"use --engine vosk with a {grammar.language} model (`matcoach models list`)")
-        probe = pocketsphinx.Decoder(samprate=RATE, loglevel="FATAL", lm=None)
-        grammar.check_vocabulary(lambda w: probe.lookup_word(w) is not None, "PocketSphinx's English dictionary")
+        # only the entries of the words listened for: the full dictionary (135,000 words) would
+        # cost tens of megabytes and a second of loading, for nothing
+        full = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+        entries = _dictionary_entries(full, set(grammar.words()))
+        grammar.check_vocabulary(lambda w: w in entries, "PocketSphinx's English dictionary")
         commands = list(dict.fromkeys(w for phrase in grammar.phrases for w in phrase.split()))
         fillers = [w for w in grammar.fillers if w not in commands]
         with tempfile.TemporaryDirectory(prefix="matcoach-lm-") as folder:
-            lm = Path(folder) / "commands.arpa"
+            lm, words = Path(folder) / "commands.arpa", Path(folder) / "words.dict"
             lm.write_text(_arpa(commands, fillers), encoding="utf-8")
-            self._decoder = pocketsphinx.Decoder(samprate=RATE, loglevel="FATAL", lm=str(lm), bestpath=True)
+            words.write_text("".join(line for lines in entries.values() for line in lines), encoding="utf-8")
+            self._decoder = pocketsphinx.Decoder(samprate=RATE, loglevel="FATAL", lm=str(lm), dict=str(words),
+                                                 bestpath=True)
         self._grammar = grammar
         self._min_conf = min_conf
         self._speech = Speech()
