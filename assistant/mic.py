@@ -54,6 +54,7 @@ class Microphone:
     def close(self) -> None:
         self._closing = True
         self._close_stream()
+        self._resampler = None
 
     def _open(self) -> None:
         import sounddevice
@@ -108,8 +109,9 @@ class Microphone:
                 continue
             self._heard_at = time.monotonic()
             self.revival.flowing()
-            if self._resampler is not None:
-                samples = self._resampler.resample_chunk(samples)
+            resampler = self._resampler  # close() may drop it meanwhile
+            if resampler is not None:
+                samples = resampler.resample_chunk(samples)
             if samples.size:
                 yield to_int16(samples)
 

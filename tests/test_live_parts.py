@@ -136,3 +136,92 @@ def test_no_echo_heard_leaves_the_reference_alone():
         path.observe(room[i:i + 800], voice[i:i + 800])
     path._measure()
     assert moved == [] and path.delay_s is None
+
+
+class FakeInput:
+    """A sounddevice.InputStream stand-in: a 1 kHz tone at ``rate``, from a thread, in 50 ms blocks,
+    until ``dead`` is set (a device gone: the callback stops coming)."""
+
+    dead = None  # threading.Event shared by the streams of one test
+    opened = 0
+
+    def __init__(self, *, device, channels, samplerate, dtype, blocksize, callback):
+        import threading
+        self.rate, self.blocksize, self.callback = samplerate, blocksize, callback
+        self.active, self.closed, self.device = False, False, device
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        type(self).opened += 1
+
+    def start(self):
+        if self.dead.is_set():
+            import sounddevice
+            raise sounddevice.PortAudioError("Unanticipated host error")
+        self.active = True
+        self._thread.start()
+
+    def _run(self):
+        import time
+        n = 0
+        while self.active and not self.dead.is_set():
+            t = (n + np.arange(self.blocksize)) / self.rate
+            self.callback(np.sin(2 * np.pi * 1000 * t).astype(np.float32)[:, None] * 0.5, self.blocksize, None, None)
+            n += self.blocksize
+            time.sleep(self.blocksize / self.rate)
+
+    def close(self):
+        self.active, self.closed = False, True
+
+
+@pytest.fixture
+def fake_input(monkeypatch):
+    import threading
+
+    import sounddevice
+
+    def only_44k(device, channels, samplerate, dtype):
+        if samplerate != 44100:
+            raise sounddevice.PortAudioError("Invalid sample rate")
+
+    FakeInput.dead, FakeInput.opened = threading.Event(), 0
+    monkeypatch.setattr(sounddevice, "InputStream", FakeInput)
+    monkeypatch.setattr(sounddevice, "check_input_settings", only_44k)
+    monkeypatch.setattr(sounddevice, "query_devices", lambda device, kind: {"default_samplerate": 44100.0})
+    return FakeInput
+
+
+def test_a_microphone_that_rejects_16_khz_is_captured_at_its_rate_and_resampled(fake_input):
+    from assistant.mic import Microphone
+
+    with Microphone(None) as mic:
+        assert mic.rate == 44100
+        got = []
+        for block in mic.blocks():
+            got.append(block)
+            if sum(map(len, got)) >= 16000:
+                break
+    audio = np.concatenate(got).astype(np.float32)[2000:]  # past the resampler's start
+    spectrum = np.abs(np.fft.rfft(audio))
+    assert np.fft.rfftfreq(len(audio), 1 / 16000)[np.argmax(spectrum)] == pytest.approx(1000, abs=5)
+
+
+def test_a_vanished_microphone_is_reported_lost_then_back(fake_input):
+    import threading
+    import time
+
+    from assistant.mic import Microphone
+
+    changes = []
+    with Microphone(None, on_change=lambda lost, why: changes.append((lost, why))) as mic:
+        def unplug_and_replug():
+            time.sleep(0.5)
+            fake_input.dead.set()       # unplugged: no more audio, and it cannot be opened
+            time.sleep(4.5)
+            fake_input.dead.clear()     # plugged back in
+
+        threading.Thread(target=unplug_and_replug, daemon=True).start()
+        start = time.monotonic()
+        for _ in mic.blocks():
+            if len(changes) == 2 or time.monotonic() - start > 15:
+                break
+    assert changes == [(True, "it cannot be opened"), (False, "back")]
+    assert fake_input.opened >= 4  # it kept trying
