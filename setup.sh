@@ -17,7 +17,7 @@ case "$mode" in
 esac
 
 # Debian packages each mode needs at run time (python3-venv only matters for Debian's own python3).
-DEBS_RUN="espeak-ng libespeak-ng1 libportaudio2 libspeexdsp1"
+DEBS_RUN="espeak-ng libespeak-ng1 libportaudio2 libspeexdsp1 libatomic1"  # libatomic1: vosk on arm64
 DEBS_TEST="pulseaudio pulseaudio-utils libasound2-plugins sox"  # a real audio server for end-to-end tests
 
 as_root() {

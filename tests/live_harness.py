@@ -17,6 +17,10 @@ from tests.speechdata import RATE, say, scene
 VERBOSE = ["-v"]
 
 
+class NotSeen(AssertionError):
+    """The awaited event did not come in time."""
+
+
 class LiveSession:
     """A `matcoach start` process, its events as they come, and a person to speak for."""
 
@@ -29,6 +33,7 @@ class LiveSession:
             [sys.executable, "-m", "assistant", *VERBOSE, "start", "--language", language, "--voice", language, "--json", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
         self.errors: list[str] = []
+        self.repeats = 0
         self.threads = [threading.Thread(target=self._read, daemon=True),
                         threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True)]
         for thread in self.threads:
@@ -48,7 +53,7 @@ class LiveSession:
             try:
                 event = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:
-                raise AssertionError(f"not seen in {timeout:g} s; the coach's log: {''.join(self.errors)}") from None
+                raise NotSeen(f"not seen in {timeout:g} s; the coach's log: {''.join(self.errors)}") from None
             assert event is not None, f"the session ended first: {self.seen[-8:]} {''.join(self.errors)}"
             self.seen.append(event)
             if test(event):
@@ -61,6 +66,17 @@ class LiveSession:
         soundfile.write(path, audio, RATE)
         subprocess.run(["paplay", "--device=mic", str(path)], env=self.env, check=True, timeout=30)
         return audio
+
+    def say_until(self, text: str, tmp: Path, test, tries: int = 3, wait_s: float = 5.0) -> dict:
+        """Say ``text`` until the coach shows it understood (``test``), as a person would: again when
+        nothing happens; ``self.repeats`` counts the extra tries."""
+        for _ in range(tries):
+            self.say(text, tmp)
+            try:
+                return self.wait_for(test, timeout=wait_s)
+            except NotSeen:
+                self.repeats += 1
+        raise AssertionError(f"{text!r} not understood in {tries} tries; the coach's log: {''.join(self.errors)}")
 
     def finish(self, timeout: float = 120.0) -> tuple[list[dict], str]:
         self.process.wait(timeout=timeout)
