@@ -70,7 +70,7 @@ class Microphone:
 
                 self._resampler = soxr.ResampleStream(self.rate, RATE, 1, dtype="float32")
             self._stream = sounddevice.InputStream(device=self.device, channels=1, samplerate=self.rate,
-                                                   dtype="float32", blocksize=int(self.rate * BLOCK_S),
+                                                   dtype="float32", blocksize=int(self.rate * BLOCK_S), latency="low",
                                                    callback=self._callback)
             self._stream.start()
         except (sounddevice.PortAudioError, ValueError) as e:

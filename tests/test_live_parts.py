@@ -145,7 +145,7 @@ class FakeInput:
     dead = None  # threading.Event shared by the streams of one test
     opened = 0
 
-    def __init__(self, *, device, channels, samplerate, dtype, blocksize, callback):
+    def __init__(self, *, device, channels, samplerate, dtype, blocksize, callback, **_):
         import threading
         self.rate, self.blocksize, self.callback = samplerate, blocksize, callback
         self.active, self.closed, self.device = False, False, device
