@@ -78,6 +78,7 @@ class Planner:
     def hush(self, now: float) -> list[Placement]:
         cut = [p for p in self._planned if p.end > now]
         self._planned = []
-        # silence now; the next line starts at once when nothing was said, a breath after a cut line
-        self.busy_until = min(self.busy_until, now - self.gap + (HUSH_GAP_S if cut else 0.0))
+        # silence now; the next line starts at once when nothing was being said, a breath after a cut line
+        speaking = any(p.start <= now for p in cut)
+        self.busy_until = min(self.busy_until, now - self.gap + (HUSH_GAP_S if speaking else 0.0))
         return cut

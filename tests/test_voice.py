@@ -72,7 +72,8 @@ def test_hush_cuts_what_is_still_to_come():
 def test_an_answer_in_silence_starts_at_once():
     planner = Planner(catalog.load_pack(), FakeDurations())
     planner.place("brace", {}, at=0.0)  # over by 0.5
-    assert planner.hush(2.0) == []
+    planner.place("ready", {"set": 2, "sets": 3, "reps": 10}, at=9.0)  # planned, not yet begun
+    assert [p.cue for p in planner.hush(2.0)] == ["ready"]
     assert planner.place("paused", {}, at=2.0).start == pytest.approx(2.0)
 
 
