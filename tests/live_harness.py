@@ -34,6 +34,7 @@ class LiveSession:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
         self.errors: list[str] = []
         self.repeats = 0
+        self.offset = time.monotonic()  # session time 0, by the wall clock; refined by each fact seen
         self.threads = [threading.Thread(target=self._read, daemon=True),
                         threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True)]
         for thread in self.threads:
@@ -42,10 +43,21 @@ class LiveSession:
     def _read(self) -> None:
         for line in self.process.stdout:
             try:
-                self.events.put(json.loads(line))
+                event = json.loads(line)
             except ValueError:
                 self.events.put({"event": "not-json", "line": line})
+                continue
+            if event["event"] != "cue":  # facts are printed as they happen: the session clock's offset
+                self.offset = time.monotonic() - event["t"]
+            self.events.put(event)
         self.events.put(None)
+
+    def after(self, event: dict, extra: float = 0.2) -> dict:
+        """Wait until the coach has finished saying the cue ``event`` (announced when it was planned,
+        maybe behind other lines), plus ``extra`` seconds."""
+        until = self.offset + (event["end"] or event["t"]) + extra
+        time.sleep(max(0.0, until - time.monotonic()))
+        return event
 
     def wait_for(self, test, timeout: float = 90.0) -> dict:
         deadline = time.monotonic() + timeout
@@ -90,10 +102,3 @@ class LiveSession:
 def cue(name: str, **params):
     return lambda e: e["event"] == "cue" and e["cue"] == name and all(e["params"].get(k) == v
                                                                       for k, v in params.items())
-
-
-def after(event: dict, extra: float = 0.2) -> None:
-    """Wait until the coach has finished saying the cue ``event`` (it is announced as it starts)."""
-    time.sleep(max(0.0, (event["end"] or event["t"]) - event["t"]) + extra)
-
-

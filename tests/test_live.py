@@ -11,7 +11,7 @@ import pytest
 
 from assistant.history import History
 from tests.audio_checks import rms_db
-from tests.live_harness import LiveSession, after, cue
+from tests.live_harness import LiveSession, cue
 from tests.pulse import Room, Unplugged
 from tests.speechdata import RATE
 
@@ -45,14 +45,14 @@ def test_spoken_commands_run_the_session(pulse, tmp_path):
         live = LiveSession(pulse, home, "--routine", "quick")
         # set 1: pause while the legs are down, resume, then "done" ends the set early; a command
         # not understood is said again, as a person would (the benchmark counts how often)
-        after(live.wait_for(cue("brace")))
-        after(live.say_until("잠깐", tmp_path, cue("paused")))
+        live.after(live.wait_for(cue("brace")))
+        live.after(live.say_until("잠깐", tmp_path, cue("paused")))
         live.say_until("계속해", tmp_path, lambda e: e["event"] == "resumed")
         live.wait_for(lambda e: e["event"] == "rep_counted" and e["set"] == 1)
-        after(live.wait_for(cue("brace")))
+        live.after(live.wait_for(cue("brace")))
         live.say_until("완료", tmp_path, lambda e: e["event"] == "set_done" and e["set"] == 1)
         # in the rest: stop
-        after(live.wait_for(cue("rest")))
+        live.after(live.wait_for(cue("rest")))
         live.say_until("운동 종료", tmp_path, lambda e: e["event"] == "summary")
         events, err = live.finish()
     assert live.process.returncode == 0, err

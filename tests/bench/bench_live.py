@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.live_harness import LiveSession, NotSeen, after, cue
+from tests.live_harness import LiveSession, NotSeen, cue
 from tests.pulse import PulseServer, Room
 from tests.speechdata import RATE
 
@@ -107,7 +107,7 @@ def reaction_latency(pulse: PulseServer, work: Path, pauses: int) -> None:
     usage = Usage(live.process.pid)
     said_at, missed = [], 0
     for _ in range(pauses):
-        after(live.wait_for(cue("rest"), timeout=120), extra=1.0)
+        live.after(live.wait_for(cue("rest"), timeout=120), extra=1.0)
         word_started = time.monotonic() - started
         audio = live.say("잠깐", work)
         try:
@@ -116,7 +116,7 @@ def reaction_latency(pulse: PulseServer, work: Path, pauses: int) -> None:
         except NotSeen:  # not understood: no latency to measure; say it again to go on
             missed += 1
             paused = live.say_until("잠깐", work, cue("paused"))
-        after(paused, extra=0.8)
+        live.after(paused, extra=0.8)
         live.say_until("계속해", work, lambda e: e["event"] == "resumed")
     events, err = live.finish(timeout=600)
     recorder.terminate()
