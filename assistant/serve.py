@@ -140,6 +140,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 sessions += 1
                 if live_session(session_args, ears, speaker_device, mic_device) or args.once:
                     break
+                idle.finish()  # back to idle with nothing half-heard from before the session
         except KeyboardInterrupt:
             pass
     note(f"stopped serving after {sessions} session{'s' if sessions != 1 else ''}")
