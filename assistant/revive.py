@@ -35,14 +35,15 @@ class Revival:
         self._failures += 1
         why = f"no audio moved for {time.monotonic() - self._quiet_since:.0f} s"
         # retrying a missing device every second: keep ALSA's and PortAudio's complaints in the debug log
+        done = "reopened it"
         with native_stderr_to_log("audio") if self.lost else nullcontext():
             try:
                 reopen()
                 self.reopened += 1
             except MatcoachError as e:
                 log.debug("%s: %s", self.device, e)
-                why = "it cannot be opened"
-        log.info("%s: %s; reopened it (%d)", self.device, why, self._failures)
+                why, done = "it cannot be opened", "will try again"
+        log.info("%s: %s; %s (%d)", self.device, why, done, self._failures)
         if self._failures >= LOST_AFTER and not self.lost:
             self.lost = True
             log.warning("the %s is gone (%s); retrying until it is back", self.device, why)
