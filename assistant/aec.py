@@ -115,6 +115,11 @@ class Reference:
         out, self._pending = self._pending[:n], self._pending[n:]
         return (np.clip(out, -1, 1) * 32767).astype(np.int16)
 
+    def realign(self) -> None:
+        """The microphone was reopened (samples lost): align again at its next block."""
+        self._next = None
+        self._pending = np.zeros(0, dtype=np.float32)
+
     def delay(self, seconds: float) -> None:
         """From now on, read the played audio ``seconds`` later than before: the echo path's delay."""
         if self._next is not None:
@@ -139,6 +144,10 @@ class EchoPath:
         self.delay_s: float | None = None
         self.correlation = 0.0
         self.done = False
+
+    def restart(self) -> None:
+        """Measure again (the microphone was reopened, the reference realigned)."""
+        self._mic, self._ref, self._loud, self.done = [], [], 0, False
 
     def observe(self, mic: np.ndarray, ref: np.ndarray) -> None:
         if self.done:

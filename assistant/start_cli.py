@@ -73,7 +73,7 @@ def run_devices(args: argparse.Namespace) -> int:
     return 0
 
 
-def _canceller(speaker: Any) -> Callable[[Any], Any] | None:
+def _canceller(speaker: Any, mic: Any) -> Callable[[Any], Any] | None:
     """Echo cancellation fed with what the speaker played; None (with a warning) without SpeexDSP."""
     from assistant.aec import EchoCanceller, EchoCancellerError, EchoPath, Reference
 
@@ -84,8 +84,13 @@ def _canceller(speaker: Any) -> Callable[[Any], Any] | None:
         return None
     reference = Reference(speaker.played_audio, speaker.frames, speaker.rate)
     path = EchoPath(reference)
+    reopened = [mic.revival.reopened + speaker.revival.reopened]
 
     def cancel(block: Any) -> Any:
+        if mic.revival.reopened + speaker.revival.reopened != reopened[0]:  # audio lost: align again
+            reopened[0] = mic.revival.reopened + speaker.revival.reopened
+            reference.realign()
+            path.restart()
         played = reference.take(len(block))
         path.observe(block, played)
         return canceller.process(block, played)
@@ -181,7 +186,7 @@ def live_session(args: argparse.Namespace, ears: Any, speaker_device: int | None
             view = stack.enter_context(LiveView(speaker.now))
         gate = EchoGate(speaker.level)
         listener = Listener(ears, mic.blocks, speaker, gate, inbox,
-                            cancel=None if args.no_echo_cancel else _canceller(speaker))
+                            cancel=None if args.no_echo_cancel else _canceller(speaker, mic))
         session = Session(routine, variations, speaker, spoken_voice(pack, clips, speaker),
                           gate_sink(gate, emit), advice=advice)
         listener.start()
