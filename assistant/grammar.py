@@ -51,6 +51,26 @@ def normalize(words: str) -> str:
     return " ".join(words.lower().split())
 
 
+BOTH = "phrase {phrase!r} is listed for both {other!r} and {command!r}"
+
+
+def _add_phrases(table: Fields, key: str, command: str, phrases: dict[str, str], *, example: str,
+                 conflict: str = BOTH) -> list[str]:
+    """Read the phrase list ``key`` of ``table`` into ``phrases`` as ``command``; returns them normalized.
+    An empty phrase, or one already listed for another command (``conflict`` says so), is a clear error."""
+    added = []
+    for phrase in table.get(key, list, example=example):
+        if not isinstance(phrase, str) or not normalize(phrase):
+            table.fail(f"{table.where}.{key} has an empty phrase", "remove it or write the words")
+        normal = normalize(phrase)
+        if phrases.get(normal, command) != command:
+            table.fail(conflict.format(phrase=phrase, other=phrases[normal], command=command),
+                       "keep it under one command only")
+        phrases[normal] = command
+        added.append(normal)
+    return added
+
+
 def parse_grammar(data: Any, *, source: str) -> Grammar:
     top = Fields(data, source=source, where="", error=GrammarError)
     language = top.get("language", str, check=bool, expect="a language code")
@@ -61,28 +81,14 @@ def parse_grammar(data: Any, *, source: str) -> Grammar:
     for command in table.table:
         if command not in COMMAND_NAMES:
             table.fail(f"unknown command {command!r}", f"use one of: {', '.join(COMMAND_NAMES)}")
-        items = table.get(command, list, example=f'{command} = ["{command}"]')
-        for phrase in items:
-            if not isinstance(phrase, str) or not normalize(phrase):
-                table.fail(f"commands.{command} has an empty phrase", "remove it or write the words")
-            key = normalize(phrase)
-            if phrases.get(key, command) != command:
-                table.fail(f"phrase {phrase!r} is listed for both {phrases[key]!r} and {command!r}",
-                           "keep it under one command only")
-            phrases[key] = command
+        _add_phrases(table, command, command, phrases, example=f'{command} = ["{command}"]')
     missing = [c for c in Command.names() if c not in table.table]
     start_variations: dict[str, str] = {}
     named = top.table_of("start-variations")
     if named is not None:
         for variation in named.table:
-            for phrase in named.get(variation, list, example=f'{variation} = ["start {variation}"]'):
-                if not isinstance(phrase, str) or not normalize(phrase):
-                    named.fail(f"start-variations.{variation} has an empty phrase", "remove it or write the words")
-                key = normalize(phrase)
-                if phrases.get(key, START) != START:
-                    named.fail(f"phrase {phrase!r} is a start phrase and a {phrases[key]!r} phrase",
-                               "keep it under one command only")
-                phrases[key] = START
+            for key in _add_phrases(named, variation, START, phrases, example=f'{variation} = ["start {variation}"]',
+                                    conflict="phrase {phrase!r} is a start phrase and a {other!r} phrase"):
                 start_variations[key] = variation
         named.finish()
     fillers = top.get("fillers", list, [], example='fillers = ["the", "and"]')

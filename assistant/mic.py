@@ -119,7 +119,3 @@ class Microphone:
         self._close_stream()
         self._heard_at = time.monotonic()  # from now: the next try comes after another STALL_S
         self._open()
-
-    @property
-    def lost(self) -> bool:
-        return self.revival.lost

@@ -78,8 +78,7 @@ def wait_for_start(ears: GatedEars, blocks: Iterable[np.ndarray]) -> Detection |
 
 
 def add_serve_parser(commands: argparse._SubParsersAction) -> None:
-    from assistant.listen_cli import add_ears_options
-    from assistant.simulate import add_session_options
+    from assistant.start_cli import add_live_options
 
     p = commands.add_parser(
         "serve", help="idle listening for \"start workout\", run the session, go back to idle (for a Pi)",
@@ -87,13 +86,7 @@ def add_serve_parser(commands: argparse._SubParsersAction) -> None:
                     "leg lifts\" names the variation), run that session hands-free, then go back to waiting. "
                     "Ctrl-C or SIGTERM ends it; a session under way is saved first. `matcoach service "
                     "install` runs it at boot.")
-    add_session_options(p)
-    add_ears_options(p)
-    p.add_argument("--output-device", metavar="INDEX|NAME", help="the speaker (default: the system's)")
-    p.add_argument("--json", action="store_true", help="session events as JSON lines, as `simulate --json`")
-    p.add_argument("--no-record", action="store_true", help="do not keep the sessions in the history")
-    p.add_argument("--no-echo-cancel", action="store_true",
-                   help="no echo cancellation (when the device cancels echo itself)")
+    add_live_options(p)
     p.add_argument("--once", action="store_true", help="run one session, then exit (instead of going back to idle)")
     p.set_defaults(run=run_serve)
 

@@ -25,20 +25,26 @@ OUTPUT_RATE = 48000
 DEMO_WAV = "matcoach-demo-session.wav"
 
 
+def add_live_options(p: argparse.ArgumentParser) -> None:
+    """What a live session takes: the session, the ears, the speaker and how to report (start, serve)."""
+    add_session_options(p)
+    add_ears_options(p)
+    p.add_argument("--output-device", metavar="INDEX|NAME", help="the speaker (default: the system's)")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object per line, as `simulate --json`, heard commands included; summary last")
+    p.add_argument("--no-record", action="store_true", help="do not save sessions to your history")
+    p.add_argument("--no-echo-cancel", action="store_true",
+                   help="do not take the coach's voice out of the microphone signal (a device that cancels "
+                        "echo itself, or to compare)")
+
+
 def add_start_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "start", help="a live session: the coach speaks, and listens for your commands",
         description="Run a session hands-free: the coach talks you through it and listens the whole time "
                     "for done, arched, pause, resume, stop, repeat, easier, harder and pain. Every rep is "
                     "saved as it happens. Ctrl-C ends it, keeping everything done.")
-    add_session_options(p)
-    add_ears_options(p)
-    p.add_argument("--output-device", metavar="INDEX|NAME", help="the speaker (default: the system's)")
-    p.add_argument("--json", action="store_true",
-                   help="one JSON object per line, as `simulate --json`, heard commands included; summary last")
-    p.add_argument("--no-record", action="store_true", help="do not save this session to your history")
-    p.add_argument("--no-echo-cancel", action="store_true",
-                   help="do not take the coach's voice out of the microphone signal (to compare)")
+    add_live_options(p)
     p.set_defaults(run=run_start)
 
     d = commands.add_parser("devices", help="list the microphones and speakers",

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 
 
 def matcoach(*args, home=None, check: bool = True, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
@@ -14,3 +15,10 @@ def matcoach(*args, home=None, check: bool = True, env: dict | None = None, cwd=
     if check:
         assert result.returncode == 0, result.stderr
     return result
+
+
+def wait_for_line(process: subprocess.Popen, text: str, timeout: float = 60.0) -> None:
+    """Read ``process``'s stderr until a line holds ``text`` (it is ready); fail if it ends or takes too long."""
+    deadline = time.monotonic() + timeout
+    while text not in (line := process.stderr.readline()):
+        assert line and time.monotonic() < deadline, f"never said {text!r}"

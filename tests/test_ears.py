@@ -21,7 +21,7 @@ import soxr
 from assistant import catalog, models
 from assistant.ears import BLOCK, RATE, Detection, Speech, Word, blocks, hear, judge
 from assistant.errors import GrammarError
-from tests.cli import matcoach
+from tests.cli import matcoach, wait_for_line
 from tests.speechdata import (
     ENGLISH_VOICES,
     KOREAN_TALK,
@@ -283,9 +283,7 @@ def test_listen_hears_commands_said_into_a_real_microphone(tmp_path, pulse, kore
     listener = subprocess.Popen([sys.executable, "-m", "assistant", "listen", "--language", "ko", "--json"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        deadline = time.monotonic() + 60
-        while "Ctrl-C to stop" not in (line := listener.stderr.readline()):  # the model is loaded
-            assert line and time.monotonic() < deadline, "listen did not start"
+        wait_for_line(listener, "Ctrl-C to stop")  # the model is loaded
         subprocess.run(["paplay", "--device=mic", str(path)], env=env, check=True, timeout=60)
         time.sleep(1.5)  # the last command's ending silence
     finally:

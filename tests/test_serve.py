@@ -18,7 +18,7 @@ from assistant.engines import ears_maker
 from assistant.errors import GrammarError
 from assistant.grammar import parse_grammar
 from assistant.serve import GatedEars
-from tests.cli import matcoach
+from tests.cli import matcoach, wait_for_line
 from tests.speechdata import RATE, say, scene
 
 
@@ -74,9 +74,7 @@ def test_serve_starts_the_named_variation_and_returns(pulse, tmp_path):
                               "--reps", "1", "--language", "ko", "--voice", "ko", "--json"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        deadline = time.monotonic() + 60
-        while "waiting; say" not in (line := serve.stderr.readline()):
-            assert line and time.monotonic() < deadline, "serve did not start"
+        wait_for_line(serve, "waiting; say")
         time.sleep(1.5)  # the microphone is open
         subprocess.run(["paplay", "--device=mic", str(tmp_path / "start.wav")], env=env, check=True, timeout=30)
         out, err = serve.communicate(timeout=120)
@@ -93,9 +91,7 @@ def test_serve_ends_cleanly_on_sigterm_while_idle(pulse, tmp_path):
     env = dict(pulse.env, MATCOACH_HOME=str(tmp_path))
     serve = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--engine", "pocketsphinx"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 60
-    while "waiting; say" not in (line := serve.stderr.readline()):
-        assert line and time.monotonic() < deadline, "serve did not start"
+    wait_for_line(serve, "waiting; say")
     serve.send_signal(signal.SIGTERM)
     out, err = serve.communicate(timeout=30)
     assert serve.returncode == 0 and "stopped serving after 0 sessions" in err and "Traceback" not in err
