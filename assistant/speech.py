@@ -74,9 +74,12 @@ class Pyttsx3Speech:
 
     # pyttsx3's espeak driver (2.99) writes the WAV when espeak reports the end of the message,
     # before appending the audio that came with that same callback: when espeak hands over a
-    # short line in one chunk, the file has a header and no audio (measured: 4 renders in 300).
-    # How espeak chunks depends on thread timing, so rendering again fixes it.
+    # short line in one chunk, the file has a header and no audio (measured: 4 renders in 300);
+    # when most of a long line comes in that last chunk, a fragment (0.08 s of a 6 s line, seen
+    # once in a few thousand). How espeak chunks depends on thread timing, so rendering again
+    # fixes it: a render far shorter than any speaking rate allows is done again.
     ATTEMPTS = 8
+    MIN_S_PER_CHAR = 0.01  # a render shorter than this per character is incomplete (speech takes 50 to 200 ms)
 
     def render(self, text: str, *, voice: str, rate: int, volume: float) -> tuple[np.ndarray, int]:
         """Synthesize ``text``; returns (samples, sample rate)."""
@@ -86,12 +89,19 @@ class Pyttsx3Speech:
                 engine.setProperty("voice", voice)
             engine.setProperty("rate", rate)
             engine.setProperty("volume", volume)
+            shortest = self.MIN_S_PER_CHAR * len("".join(text.split()))
+            best: tuple[np.ndarray, int] = (np.zeros(0, dtype=np.float32), 0)
             for attempt in range(1, self.ATTEMPTS + 1):
                 samples, rate_hz = self._render_once(engine, text)
-                if samples.size:
+                if samples.size and samples.size >= shortest * rate_hz:
                     return samples, rate_hz
-                log.debug("empty render of %r (attempt %d)", text, attempt)
+                if samples.size > best[0].size:
+                    best = (samples, rate_hz)
+                log.debug("incomplete render of %r: %d samples (attempt %d)", text, samples.size, attempt)
                 time.sleep(0.02 * attempt)
+        if best[0].size:
+            log.warning("the speech engine keeps rendering %r shorter than expected; using it as it is", text)
+            return best
         raise SpeechError(f"the speech engine produced no audio for {text!r}; check `espeak-ng {text!r}` works")
 
     def _render_once(self, engine: Any, text: str) -> tuple[np.ndarray, int]:

@@ -306,3 +306,13 @@ def test_play_speaks_each_cue_at_its_time_through_a_real_audio_server(tmp_path, 
     offset = heard[0] - cues[0]["t"]
     errors = [float(np.min(np.abs(heard - offset - c["t"]))) for c in cues]
     assert max(errors) < 0.020, [(round(e * 1000, 1), c["text"]) for e, c in zip(errors, cues)]
+
+
+def test_an_incomplete_render_is_done_again(monkeypatch):
+    """pyttsx3's espeak driver sometimes writes the file before the last chunk of audio: a fragment."""
+    speech = Pyttsx3Speech()
+    full = np.ones(22050 * 3, dtype=np.float32) * 0.1
+    renders = iter([(full[:1729], 22050), (full, 22050)])
+    monkeypatch.setattr(speech, "_render_once", lambda engine, text: next(renders))
+    samples, rate = speech.render("환영합니다. 오늘은 다리 들기입니다.", voice="", rate=150, volume=1.0)
+    assert len(samples) == len(full) and rate == 22050
