@@ -1,4 +1,5 @@
 import os
+import subprocess
 
 import pytest
 
@@ -12,6 +13,46 @@ def matcoach_home(tmp_path, monkeypatch):
     home = tmp_path / "matcoach-home"
     monkeypatch.setenv("MATCOACH_HOME", str(home))
     return home
+
+
+def _refuse(what: str):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a test in the fast tier {what}: mark it @pytest.mark.slow")
+    return refuse
+
+
+def _keep_fast(patch: pytest.MonkeyPatch) -> None:
+    """No process, no recognition model, no speech engine, no audio stream."""
+    for module, name, what in (("pocketsphinx", "Decoder", "loaded the PocketSphinx model"),
+                               ("vosk", "Model", "loaded a Vosk model"),
+                               ("sounddevice", "InputStream", "opened a microphone"),
+                               ("sounddevice", "OutputStream", "opened a speaker"),
+                               ("pyttsx3", "init", "started the speech engine")):
+        try:
+            patch.setattr(f"{module}.{name}", _refuse(what))
+        except (ImportError, AttributeError):
+            pass
+    # last: importing those libraries looks for native libraries with a process (ldconfig)
+    patch.setattr(subprocess.Popen, "_execute_child", _refuse("started a process"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_tier_run(request):
+    """Running the fast tier alone (-m "not slow"): fixtures of every scope stay fast too."""
+    if "not slow" not in (request.config.getoption("markexpr") or ""):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        _keep_fast(patch)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fast_tier_stays_fast(request, monkeypatch):
+    """Tests not marked slow start no process, load no recognition model and open no audio stream,
+    so `-m "not slow"` runs in seconds."""
+    if not request.node.get_closest_marker("slow"):
+        _keep_fast(monkeypatch)
 
 
 @pytest.fixture(scope="session")

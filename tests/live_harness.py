@@ -30,7 +30,8 @@ class LiveSession:
         self.events: queue.Queue = queue.Queue()
         self.seen: list[dict] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", *VERBOSE, "start", "--language", language, "--voice", language, "--json", *args],
+            [sys.executable, "-m", "assistant", *VERBOSE, "start", "--language", language, "--voice", language,
+             "--json", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
         self.errors: list[str] = []
         self.repeats = 0

@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass, field
 
-from assistant import catalog
-from assistant.clock import VirtualClock
-from assistant.commands import Command
-from assistant.events import Cue, Event, RepCounted, RepFailed, SetDone, Summary
-from assistant.routine import Routine
-from assistant.runner import DeviceChange, Said, ScriptedCommands, run
-from assistant.session import Session
-from assistant.voice import Planner
+from assistant.core.clock import VirtualClock
+from assistant.core.commands import Command
+from assistant.core.events import Cue, Event, RepCounted, RepFailed, SetDone, Summary
+from assistant.core.planner import Planner
+from assistant.core.routine import Routine
+from assistant.core.runner import DeviceChange, Scripted, ScriptedCommands, run
+from assistant.core.session import Session
+from assistant.data import catalog
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Recording:
 
     def attempt_phase(self, set_number: int, rep: int, cue: str = "lower") -> float:
         """When ``cue`` was said in that attempt (by the order of brace cues within the set)."""
-        from assistant.events import SetStarted
+        from assistant.core.events import SetStarted
         start = next(e.t for e in self.of(SetStarted) if e.set == set_number)
         times = [t for t in self.cue_times(cue) if t >= start]
         return times[rep - 1]
@@ -63,7 +63,8 @@ def simulate(name: str = "quick", say: tuple[tuple[float, "str | DeviceChange"],
     (a DeviceChange for a device that is lost or back then)."""
     recording = Recording()
     clock = VirtualClock()
-    session = Session(routine(name, **overrides), catalog.load_variations(), clock, Planner(catalog.load_pack()), recording)
-    run(session, ScriptedCommands(clock, [Said(t=t, command=c if isinstance(c, DeviceChange) else Command(c))
+    session = Session(routine(name, **overrides), catalog.load_variations(), clock, Planner(catalog.load_pack()),
+                      recording)
+    run(session, ScriptedCommands(clock, [Scripted(t=t, command=c if isinstance(c, DeviceChange) else Command(c))
                                             for t, c in say]))
     return recording

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.clips import resample
+from assistant.voice.clips import resample
 from tests.audio_checks import rms_db
 
 RATE = 16000

@@ -11,6 +11,7 @@ def json_lines(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_simulate_json_contract():
     lines = json_lines(matcoach("simulate", "--routine", "quick", "--json",
                                 "--say", "17.5:arched", "--say", "40:pause", "45:resume").stdout)
@@ -32,6 +33,7 @@ def test_simulate_json_contract():
     assert [type(s[k]) for s in summary["sets"] for k in ("perfect", "failed", "target")] == [int] * 6
 
 
+@pytest.mark.slow
 def test_simulate_timeline_is_readable():
     out = matcoach("simulate", "--routine", "quick", "--sets", "1", "--reps", "2", "--say", "0:15:done").stdout
     assert "coach  Welcome. Today: a quick session, straight-leg lifts, 1 sets of 2." in out
@@ -40,11 +42,13 @@ def test_simulate_timeline_is_readable():
     assert out.rstrip().splitlines()[-1].lstrip().startswith("0:15.0    Σ    1 perfect")
 
 
+@pytest.mark.slow
 def test_simulate_accepts_phrases_from_the_grammar():
     lines = json_lines(matcoach("simulate", "--routine", "quick", "--json", "--say", "5:my back arched").stdout)
     assert {"t": 5.0, "event": "heard", "command": "arched"} in lines
 
 
+@pytest.mark.slow
 def test_simulate_options_shape_the_session():
     lines = json_lines(matcoach("simulate", "--routine", "quick", "--variation", "bent-knee", "--sets", "3",
                                 "--reps", "2", "--descent", "4", "--json").stdout)
@@ -53,23 +57,27 @@ def test_simulate_options_shape_the_session():
     assert [e["params"]["n"] for e in lines if e.get("cue") == "lower"][0] == 4
 
 
+@pytest.mark.slow
 def test_stop_is_reported_as_stopped_early():
     summary = json_lines(matcoach("simulate", "--routine", "quick", "--json", "--say", "13:stop").stdout)[-1]
     assert summary["stopped_early"] is True and summary["perfect_total"] == 1
 
 
+@pytest.mark.slow
 def test_routines_lists_routines_and_variations(tmp_path):
     home = tmp_path / "home"
     (home / "routines").mkdir(parents=True)
     (home / "routines" / "broken.toml").write_text("name = 3\n")
     out = matcoach("routines", home=home).stdout
-    for word in ("leg-lift", "quick", "3×10", "cat-cow", "dead-bug", "hanging", "broken", "name must be non-empty text"):
+    for word in ("leg-lift", "quick", "3×10", "cat-cow", "dead-bug", "hanging", "broken",
+                 "name must be non-empty text"):
         assert word in out, out
     data = json.loads(matcoach("routines", "--json", home=home).stdout)
     assert [r["name"] for r in data["routines"]] == ["leg-lift", "quick", "broken"]
     assert data["variations"][0] == "dead-bug" and data["default_variation"] == "straight-leg"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [[], ["simulate"], ["routines"]])
 def test_help_everywhere(args):
     out = matcoach(*args, "--help").stdout
@@ -85,6 +93,7 @@ BAD_INPUT = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args,message", BAD_INPUT, ids=[m[:30] for _, m in BAD_INPUT])
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, args, message):
     bad = tmp_path / "bad.toml"
@@ -96,11 +105,13 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, args, message):
     assert result.stderr.startswith("matcoach: error: ") and message in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_bad_numbers_are_rejected_by_the_parser():
     result = matcoach("simulate", "--sets", "0", check=False)
     assert result.returncode == 2 and "'0' is not a whole number above zero" in result.stderr
 
 
+@pytest.mark.slow
 def test_history_table_json_csv_and_plot(tmp_path):
     home = tmp_path / "home"
     matcoach("simulate", "--routine", "quick", "--record", "--say", "17.5:arched", home=home)
@@ -121,6 +132,7 @@ def test_history_table_json_csv_and_plot(tmp_path):
     assert len(json.loads(matcoach("history", "--json", "--last", "1", home=home).stdout)) == 1
 
 
+@pytest.mark.slow
 def test_the_next_simulated_session_opens_with_last_time(tmp_path):
     home = tmp_path / "home"
     first = json_lines(matcoach("simulate", "--routine", "quick", "--json", home=home).stdout)
@@ -131,6 +143,7 @@ def test_the_next_simulated_session_opens_with_last_time(tmp_path):
     assert opening[:4] == ["welcome", "recovery-today", "last-time", "floor"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("content,message", [
     (None, "no history yet; record a session first"),
     (b"garbage" * 200, "is damaged (file is not a database); move it aside"),
@@ -144,6 +157,7 @@ def test_history_problems_are_one_line(tmp_path, content, message):
     assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_simulated_sessions_are_not_recorded_unless_asked(tmp_path):
     home = tmp_path / "home"
     matcoach("simulate", "--routine", "quick", home=home)

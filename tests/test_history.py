@@ -11,16 +11,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from assistant import catalog
-from assistant.clock import VirtualClock
-from assistant.commands import Command
-from assistant.events import RepCounted, RepFailed
-from assistant.history import History, HistoryError
-from assistant.migrations import LATEST, MIGRATIONS
-from assistant.record import SessionRecord, opening_advice
-from assistant.runner import Said, ScriptedCommands, run
-from assistant.session import Session
-from assistant.voice import Planner
+from assistant.core.clock import VirtualClock
+from assistant.core.commands import Command
+from assistant.core.events import RepCounted, RepFailed
+from assistant.core.planner import Planner
+from assistant.core.runner import Scripted, ScriptedCommands, run
+from assistant.core.session import Session
+from assistant.data import catalog
+from assistant.history.migrations import LATEST, MIGRATIONS
+from assistant.history.record import SessionRecord, opening_advice
+from assistant.history.store import History, HistoryError
 from tests.sessions import Recording, routine
 
 VARIATIONS = catalog.load_variations()
@@ -38,8 +38,8 @@ def record_session(path, name="quick", say=(), when=None, **overrides) -> Record
         seen(event)
 
     clock = VirtualClock()
-    run(Session(r, VARIATIONS, clock, Planner(catalog.load_pack()), emit), ScriptedCommands(clock, [Said(t=t, command=Command(c))
-                                                                      for t, c in say]))
+    script = [Scripted(t=t, command=Command(c)) for t, c in say]
+    run(Session(r, VARIATIONS, clock, Planner(catalog.load_pack()), emit), ScriptedCommands(clock, script))
     return seen
 
 
@@ -126,7 +126,7 @@ def test_a_damaged_file_is_kept_and_the_session_goes_to_a_fresh_file(tmp_path, c
 
 
 def test_a_locked_file_is_a_clear_message_and_the_session_still_runs(tmp_path, caplog, monkeypatch):
-    monkeypatch.setattr("assistant.history.LOCK_TIMEOUT_S", 0.05)
+    monkeypatch.setattr("assistant.history.store.LOCK_TIMEOUT_S", 0.05)
     path = tmp_path / "history.sqlite"
     History.open(path).close()
     other = sqlite3.connect(path, isolation_level=None)
@@ -166,6 +166,7 @@ def test_a_write_failing_mid_session_moves_everything_to_a_fresh_file(tmp_path, 
     assert len(reps_on_record(path)) == 1
 
 
+@pytest.mark.slow
 def test_a_session_killed_mid_set_keeps_every_completed_rep(tmp_path):
     home = tmp_path / "home"
     env = dict(os.environ, MATCOACH_HOME=str(home))

@@ -2,12 +2,13 @@
 
 import pytest
 
-from assistant import catalog, paths
-from assistant.commands import Command
-from assistant.cues import EXAMPLE_PARAMS, all_cues
-from assistant.errors import GrammarError, PackError
-from assistant.grammar import parse_grammar
-from assistant.voicepack import parse_pack, placeholders
+from assistant.core.commands import Command
+from assistant.core.cues import EXAMPLE_PARAMS, all_cues
+from assistant.core.errors import GrammarError, PackError
+from assistant.core.pack import placeholders
+from assistant.data import catalog, paths
+from assistant.data.grammars import parse_grammar
+from assistant.data.packs import parse_pack
 
 KNOWN = all_cues(catalog.load_variations().ids())
 PACKS = sorted(paths.shipped("voices").glob("*.toml"))
@@ -24,16 +25,18 @@ def test_every_shipped_pack_says_every_cue_the_core_can_emit(path):
     pack = catalog.load_pack(path.stem)
     assert set(pack.cues) == set(KNOWN)
     for cue, params in KNOWN.items():
-        for turn, line in enumerate(pack.cues[cue]):
+        said = pack.lines(cue, {p: EXAMPLE_PARAMS[p] for p in params})
+        assert len(said) == len(pack.cues[cue])
+        for line, rendered in zip(pack.cues[cue], said, strict=True):
             assert line.wav is None and placeholders(line.text) <= set(params)
-            rendered = pack.render(cue, {p: EXAMPLE_PARAMS[p] for p in params}, turn)
-            assert rendered.strip() and "{" not in rendered, (cue, rendered)
+            assert rendered.text.strip() and "{" not in rendered.text, (cue, rendered)
 
 
 def test_names_are_said_in_the_packs_language():
-    assert catalog.load_pack("en").render("suggest-easier", {"variation": "bent-knee"}) == \
-        "That's two arched. Say easier to switch to bent-knee leg lifts."
-    assert "무릎 굽힌 다리 들기" in catalog.load_pack("ko").render("suggest-easier", {"variation": "bent-knee"})
+    (english,) = catalog.load_pack("en").lines("suggest-easier", {"variation": "bent-knee"})
+    assert english.text == "That's two arched. Say easier to switch to bent-knee leg lifts."
+    (korean,) = catalog.load_pack("ko").lines("suggest-easier", {"variation": "bent-knee"})
+    assert "무릎 굽힌 다리 들기" in korean.text
 
 
 def _pack(text: str, complete: bool = False):

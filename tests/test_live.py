@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from assistant.history import History
+from assistant.history.store import History
 from tests.audio_checks import rms_db
 from tests.live_harness import LiveSession, cue
 from tests.pulse import Room, Unplugged

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import models
-from assistant.models import COMPLETE, Known, ModelError
+from assistant.ears import models
+from assistant.ears.models import COMPLETE, Known, ModelError
 from tests.cli import matcoach
 
 NAME = "vosk-model-small-xx-test-0.1"
@@ -70,7 +70,10 @@ def test_archive_entries_outside_the_target_are_refused(tmp_path, matcoach_home,
     archive = zipped(fake_model(tmp_path / "src" / NAME), tmp_path / "evil.zip", {entry: b"gotcha"})
     with pytest.raises(ModelError, match=words):
         models.install(archive)
-    assert not (tmp_path / "escaped.txt").exists() and not Path("/tmp/absolute.txt").exists()
+    # zipfile itself would tame these names and write them inside the model folder: nothing of the
+    # archive may land anywhere, inside or out
+    assert not [p for p in tmp_path.rglob("*") if p.name in ("escaped.txt", "absolute.txt")]
+    assert not Path("/tmp/absolute.txt").exists()
     assert leftovers(matcoach_home) == []
 
 
@@ -153,6 +156,7 @@ def test_a_download_that_does_not_match_its_pin_is_refused(model_zip, server, ma
     assert leftovers(matcoach_home) == []  # no partial file, no model
 
 
+@pytest.mark.slow
 def test_offline_download_gives_the_manual_route(tmp_path):
     result = matcoach("models", "download", "--from", "http://127.0.0.1:9/none.zip", home=tmp_path, check=False)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
@@ -160,6 +164,7 @@ def test_offline_download_gives_the_manual_route(tmp_path):
     assert "copy it here and run `matcoach models install vosk-model-small-en-us-0.15.zip`" in result.stderr
 
 
+@pytest.mark.slow
 def test_models_cli_install_list_remove(tmp_path, model_zip):
     home = tmp_path / "home"
     assert matcoach("models", "install", model_zip, home=home).stdout.startswith(f"installed {NAME} in ")

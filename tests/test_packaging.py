@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.flow import mermaid
+from assistant.core.flow import mermaid
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,11 +30,13 @@ def test_wheel_contains_the_language_and_routine_files(wheel):
     for folder in ("grammars", "voices"):
         for path in (ROOT / folder).glob("*.toml"):
             assert f"assistant/{folder}/{path.name}" in names
-    for path in (ROOT / "assistant" / "routines").glob("*.toml"):
-        assert f"assistant/routines/{path.name}" in names
-    assert "assistant/variations.toml" in names
+    routines = sorted((ROOT / "assistant" / "data" / "routines").glob("*.toml"))
+    assert [p.stem for p in routines] == ["leg-lift", "quick"]
+    for path in routines:
+        assert f"assistant/data/routines/{path.name}" in names
+    assert "assistant/data/variations.toml" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "matcoach = assistant.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "matcoach = assistant.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 @pytest.mark.slow
@@ -43,7 +45,7 @@ def test_installed_wheel_runs_a_session_away_from_the_checkout(wheel, tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
                     str(wheel)], check=True, capture_output=True, timeout=300)
     env = dict(os.environ, PYTHONPATH=str(target), MATCOACH_HOME=str(tmp_path / "home"))
-    where = subprocess.run([sys.executable, "-c", "import assistant, assistant.paths as p; "
+    where = subprocess.run([sys.executable, "-c", "import assistant, assistant.data.paths as p; "
                             "print(assistant.__file__); print(p.shipped('voices'))"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
     module, voices = where.stdout.split()
@@ -55,4 +57,4 @@ def test_installed_wheel_runs_a_session_away_from_the_checkout(wheel, tmp_path):
 
 def test_the_flow_diagram_in_the_docs_is_current():
     doc = (ROOT / "docs" / "session-flow.md").read_text()
-    assert mermaid().rstrip() in doc, "regenerate: python -m assistant.flow > docs/session-flow.md"
+    assert mermaid().rstrip() in doc, "regenerate: python -m assistant.core.flow > docs/session-flow.md"

@@ -4,8 +4,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from assistant import catalog
-from assistant.progression import PastSession, PastSet, advise, floor_trend, progression
+from assistant.core.progression import (
+    PastSession,
+    PastSet,
+    advise,
+    progression,
+)
+from assistant.data import catalog
 
 VARIATIONS = catalog.load_variations()
 TODAY = date(2026, 11, 21)
@@ -76,7 +81,7 @@ def test_opening_ends_with_the_progression_advice():
 
 def test_the_floor_is_tracked_over_time():
     history = [session(9, arches=(1.0, 1.4)), session(5), session(2, arches=(2.2,))]
-    assert [(when.day, floor) for when, floor in floor_trend(history)] == [(12, 1.2), (19, 2.2)]
+    assert [s.floor_s for s in history] == [1.2, None, 2.2]
 
 
 def test_sets_never_started_do_not_set_the_aim():

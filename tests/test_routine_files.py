@@ -2,9 +2,9 @@
 
 import pytest
 
-from assistant import catalog
-from assistant.errors import RoutineError
-from assistant.routine import Count, FirstRep, Hold, Sets
+from assistant.core.errors import RoutineError
+from assistant.core.routine import Count, FirstRep, Hold, Sets
+from assistant.data import catalog
 
 VARIATIONS = catalog.load_variations()
 

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant import catalog
-from assistant.ears import blocks, hear
-from assistant.engines import ears_maker
-from assistant.errors import GrammarError
-from assistant.grammar import parse_grammar
-from assistant.serve import GatedEars
+from assistant.core.errors import GrammarError
+from assistant.data import catalog
+from assistant.data.grammars import parse_grammar
+from assistant.ears.engines import ears_maker
+from assistant.ears.gate import GatedEars
+from assistant.ears.recognizer import blocks, hear
 from tests.cli import matcoach, wait_for_line
 from tests.speechdata import RATE, say, scene
 
@@ -27,6 +27,7 @@ def makers():
     return {language: ears_maker(language)[0] for language in ("en", "ko")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language,voice,said,variation", [
     ("en", "en-us", "start workout", None),
     ("en", "en-us", "start hanging leg raises", "hanging"),
@@ -41,6 +42,7 @@ def test_idle_ears_hear_the_start_phrase_and_the_variation_it_names(makers, lang
     assert [(d.command, grammar.variation_for(d.phrase)) for d in found] == [("start", variation)]
 
 
+@pytest.mark.slow
 def test_silence_never_reaches_the_recognizer(makers):
     """Idle costs the voice-activity detector alone: a quiet room feeds the recognizer nothing."""
     rng = np.random.default_rng(3)
@@ -65,6 +67,7 @@ def test_start_phrases_can_name_variations_and_are_checked():
         parse_grammar({**base, "start-variations": {"hanging": [" "]}}, source="g.toml")
 
 
+@pytest.mark.slow
 def test_serve_starts_the_named_variation_and_returns(pulse, tmp_path):
     """End to end: idle, "매달려 시작" spoken into the microphone, a one-rep session of hanging leg raises."""
     audio, _ = scene([say("매달려 시작", "ko", 150)], ["매달려 시작"], lead_s=0.2, gap_s=0.5)
@@ -87,6 +90,7 @@ def test_serve_starts_the_named_variation_and_returns(pulse, tmp_path):
     assert 'heard "매달려 시작": starting hanging' in err and "stopped serving after 1 session" in err
 
 
+@pytest.mark.slow
 def test_serve_ends_cleanly_on_sigterm_while_idle(pulse, tmp_path):
     env = dict(pulse.env, MATCOACH_HOME=str(tmp_path))
     serve = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--engine", "pocketsphinx"],
@@ -97,6 +101,7 @@ def test_serve_ends_cleanly_on_sigterm_while_idle(pulse, tmp_path):
     assert serve.returncode == 0 and "stopped serving after 0 sessions" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_service_unit_runs_serve_with_this_python(tmp_path):
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path))
     shown = matcoach("service", "show", "--", "--language", "ko", "--input-device", "USB", env=env).stdout

@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.cues import REMINDERS
-from assistant.events import (
+from assistant.core.cues import REMINDERS
+from assistant.core.events import (
     DeviceBack,
     DeviceLost,
     Paused,
@@ -13,20 +13,29 @@ from assistant.events import (
     StepStarted,
     VariationChanged,
 )
-from assistant.runner import DeviceChange
+from assistant.core.runner import DeviceChange
 from tests.sessions import simulate
 
-QUIET = simulate("quick")            # nobody says anything
-LOWERS = QUIET.cue_times("lower")    # when each descent starts: quick is 2 x 3 attempts
+
+@pytest.fixture
+def quiet():
+    """The quick routine with nobody saying anything (run in the test's own data directory)."""
+    return simulate("quick")
 
 
-def test_quick_session_without_words_counts_every_rep():
-    s = QUIET.summary
+@pytest.fixture
+def lowers(quiet):
+    """When each descent starts in the quiet session: quick is 2 x 3 attempts."""
+    return quiet.cue_times("lower")
+
+
+def test_quick_session_without_words_counts_every_rep(quiet):
+    s = quiet.summary
     assert [(x.perfect, x.failed, x.target) for x in s.sets] == [(3, 0, 3), (3, 0, 3)]
     assert (s.perfect_total, s.failed_total, s.stopped_early, s.reason) == (6, 0, False, "completed")
-    assert QUIET.counted() == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
-    assert QUIET.cues().count("rest") == 1
-    assert s.duration_s == pytest.approx(QUIET.events[-1].t)
+    assert quiet.counted() == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
+    assert quiet.cues().count("rest") == 1
+    assert s.duration_s == pytest.approx(quiet.events[-1].t)
 
 
 def test_default_session_follows_the_domain_order():
@@ -54,8 +63,8 @@ def test_the_descent_is_counted_one_second_apart():
     assert slow.said("count")[-1].t - slow.said("lower")[0].t == 3.0
 
 
-def test_arched_during_the_countdown_ends_that_rep_and_the_set_moves_on():
-    rec = simulate("quick", say=((LOWERS[1] + 1.5, "arched"),))
+def test_arched_during_the_countdown_ends_that_rep_and_the_set_moves_on(lowers):
+    rec = simulate("quick", say=((lowers[1] + 1.5, "arched"),))
     assert rec.failed() == [(1, 2)]
     assert rec.counted() == [(1, 1), (1, 3), (2, 1), (2, 2), (2, 3)]
     (failure,) = rec.of(RepFailed)
@@ -91,41 +100,41 @@ def test_two_arched_reps_in_a_set_suggest_the_easier_variation_once():
     assert suggestions[0].t == rec.of(RepFailed)[1].t  # right after the second arch
 
 
-def test_done_ends_the_set_and_the_perfect_reps_so_far_count():
-    rec = simulate("quick", say=((LOWERS[1] + 0.5, "done"),))
+def test_done_ends_the_set_and_the_perfect_reps_so_far_count(lowers):
+    rec = simulate("quick", say=((lowers[1] + 0.5, "done"),))
     assert rec.sets() == [(1, 0, 3), (3, 0, 3)]
     assert rec.summary.sets[0].target == 3
 
 
-def test_done_in_a_rest_or_a_warm_up_step_goes_on_at_once():
-    rest_at = QUIET.cue_times("rest")[0]
+def test_done_in_a_rest_or_a_warm_up_step_goes_on_at_once(quiet):
+    rest_at = quiet.cue_times("rest")[0]
     rec = simulate("quick", say=((rest_at + 1, "done"),))
     assert rec.cue_times("ready")[1] == pytest.approx(rest_at + 1)
     warm = simulate("leg-lift", sets=1, reps=1, say=((5, "done"),))
     assert warm.cue_times("intro-tension-check")[0] == pytest.approx(5)
 
 
-def test_pause_in_a_rep_restarts_it_from_the_brace_and_it_counts_once():
-    rec = simulate("quick", say=((LOWERS[0] + 1, "pause"), (LOWERS[0] + 30, "resume")))
+def test_pause_in_a_rep_restarts_it_from_the_brace_and_it_counts_once(lowers):
+    rec = simulate("quick", say=((lowers[0] + 1, "pause"), (lowers[0] + 30, "resume")))
     assert rec.counted() == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
     (resumed,) = rec.of(Resumed)
     assert resumed.restarted_rep
     braces = rec.cue_times("brace")
-    assert LOWERS[0] + 30 in braces  # the brace cue again, the moment it resumes
+    assert lowers[0] + 30 in braces  # the brace cue again, the moment it resumes
     assert rec.of(Paused)[0].during == "lower"
 
 
-def test_a_lost_microphone_pauses_the_rep_and_its_return_restarts_it():
+def test_a_lost_microphone_pauses_the_rep_and_its_return_restarts_it(lowers):
     mic_lost, mic_back = DeviceChange("microphone", True, "it cannot be opened"), DeviceChange("microphone", False)
-    rec = simulate("quick", say=((LOWERS[0] + 1, mic_lost), (LOWERS[0] + 40, mic_back)))
+    rec = simulate("quick", say=((lowers[0] + 1, mic_lost), (lowers[0] + 40, mic_back)))
     assert rec.counted() == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
     (lost,) = rec.of(DeviceLost)
-    assert (lost.device, lost.reason, lost.t) == ("microphone", "it cannot be opened", LOWERS[0] + 1)
+    assert (lost.device, lost.reason, lost.t) == ("microphone", "it cannot be opened", lowers[0] + 1)
     assert rec.of(Paused)[0].during == "lower" and rec.of(Resumed)[0].restarted_rep
     assert "paused" not in rec.cues()  # the microphone-lost line says why instead
     cues = rec.cues()
     assert cues.index("microphone-lost") < cues.index("microphone-back") < cues.index("resumed")
-    assert rec.cue_times("resumed") == [LOWERS[0] + 40]
+    assert rec.cue_times("resumed") == [lowers[0] + 40]
 
 
 def test_a_device_back_does_not_resume_a_pause_the_person_asked_for():
@@ -135,18 +144,18 @@ def test_a_device_back_does_not_resume_a_pause_the_person_asked_for():
     assert rec.summary.perfect_total == 6
 
 
-def test_resume_waits_until_every_lost_device_is_back():
+def test_resume_waits_until_every_lost_device_is_back(lowers):
     speaker_lost, speaker_back = DeviceChange("speaker", True, "no sound"), DeviceChange("speaker", False)
-    rec = simulate("quick", say=((LOWERS[1], speaker_lost), (LOWERS[1] + 1, "resume"),
-                                 (LOWERS[1] + 9, speaker_back)))
-    assert [e.t for e in rec.of(Resumed)] == [LOWERS[1] + 9]
+    rec = simulate("quick", say=((lowers[1], speaker_lost), (lowers[1] + 1, "resume"),
+                                 (lowers[1] + 9, speaker_back)))
+    assert [e.t for e in rec.of(Resumed)] == [lowers[1] + 9]
     assert "microphone-lost" not in rec.cues() and "speaker-back" in rec.cues()
     assert [e.device for e in rec.of(DeviceBack)] == ["speaker"]
     assert rec.summary.perfect_total == 6
 
 
-def test_pause_in_a_rest_continues_with_the_time_it_had_left():
-    rest_at = QUIET.cue_times("rest")[0]
+def test_pause_in_a_rest_continues_with_the_time_it_had_left(quiet):
+    rest_at = quiet.cue_times("rest")[0]
     rec = simulate("quick", say=((rest_at + 4, "pause"), (rest_at + 100, "resume")))
     # 10 s rest: 4 s before the pause, 6 s after it
     assert rec.cue_times("ready")[1] == pytest.approx(rest_at + 106)
@@ -158,37 +167,37 @@ def test_paused_session_ignores_done_and_hints_at_resume():
     assert rec.summary.perfect_total == 6
 
 
-def test_stop_ends_with_a_spoken_summary_and_keeps_what_was_done():
-    rec = simulate("quick", say=((LOWERS[2] + 5, "stop"),))
+def test_stop_ends_with_a_spoken_summary_and_keeps_what_was_done(lowers):
+    rec = simulate("quick", say=((lowers[2] + 5, "stop"),))
     s = rec.summary
     assert s.stopped_early and s.reason == "stopped"
     assert [(x.perfect, x.target) for x in s.sets] == [(3, 3)]
     assert rec.cues()[-4:] == ["stopped", "summary", "summary-set", "goodbye"]
 
 
-def test_stop_mid_set_keeps_the_reps_so_far():
-    rec = simulate("quick", say=((LOWERS[1] + 0.5, "stop"),))
+def test_stop_mid_set_keeps_the_reps_so_far(lowers):
+    rec = simulate("quick", say=((lowers[1] + 0.5, "stop"),))
     assert [(x.perfect, x.failed, x.target) for x in rec.summary.sets] == [(1, 0, 3)]
 
 
-def test_pain_stops_at_once_with_a_safety_message():
-    rec = simulate("quick", say=((LOWERS[0] + 1, "pain"),))
+def test_pain_stops_at_once_with_a_safety_message(lowers):
+    rec = simulate("quick", say=((lowers[0] + 1, "pain"),))
     assert rec.summary.reason == "pain" and rec.summary.stopped_early
-    assert "pain" in rec.cues() and rec.cue_times("pain")[0] == pytest.approx(LOWERS[0] + 1)
+    assert "pain" in rec.cues() and rec.cue_times("pain")[0] == pytest.approx(lowers[0] + 1)
     assert rec.counted() == []
 
 
-def test_repeat_says_the_last_cue_again():
-    rec = simulate("quick", say=((LOWERS[0] + 0.5, "repeat"),))
+def test_repeat_says_the_last_cue_again(lowers):
+    rec = simulate("quick", say=((lowers[0] + 0.5, "repeat"),))
     lower = rec.said("lower")
-    assert lower[1].t == pytest.approx(LOWERS[0] + 0.5) and lower[1].args == lower[0].args
+    assert lower[1].t == pytest.approx(lowers[0] + 0.5) and lower[1].args == lower[0].args
 
 
-def test_easier_switches_variation_from_the_next_rep():
-    rec = simulate("quick", say=((LOWERS[0] + 0.5, "easier"),))
+def test_easier_switches_variation_from_the_next_rep(quiet, lowers):
+    rec = simulate("quick", say=((lowers[0] + 0.5, "easier"),))
     (change,) = rec.of(VariationChanged)
     assert (change.previous, change.variation) == ("straight-leg", "single-leg")
-    assert change.t == pytest.approx(QUIET.cue_times("brace")[1])  # not mid-rep: at the next brace
+    assert change.t == pytest.approx(quiet.cue_times("brace")[1])  # not mid-rep: at the next brace
     assert rec.summary.variation == "single-leg"
     assert rec.of(SetStarted)[1].variation == "single-leg"
 
@@ -221,23 +230,23 @@ def test_arched_outside_a_rep_is_a_form_reminder():
     assert "form-reminder" in rec.cues() and rec.failed() == []
 
 
-def test_a_per_set_summary_closes_the_session():
-    rec = simulate("quick", say=((LOWERS[0] + 1, "arched"),))
+def test_a_per_set_summary_closes_the_session(lowers):
+    rec = simulate("quick", say=((lowers[0] + 1, "arched"),))
     summary = [e.args for e in rec.said("summary-set")]
     assert summary == [{"set": 1, "perfect": 2, "target": 3}, {"set": 2, "perfect": 3, "target": 3}]
 
 
-def test_script_running_out_while_paused_ends_the_session_and_keeps_the_reps():
-    rec = simulate("quick", say=((LOWERS[3] + 0.5, "pause"),))
+def test_script_running_out_while_paused_ends_the_session_and_keeps_the_reps(lowers):
+    rec = simulate("quick", say=((lowers[3] + 0.5, "pause"),))
     assert rec.summary.reason == "input-ended"
     assert [(x.perfect, x.target) for x in rec.summary.sets] == [(3, 3), (0, 3)]
 
 
-def test_long_rests_announce_the_time_left_and_short_ones_do_not():
+def test_long_rests_announce_the_time_left_and_short_ones_do_not(quiet):
     rec = simulate("quick", rest_s=60)
     rest_at = rec.cue_times("rest")[0]
     assert [(e.t - rest_at, e.args["seconds"]) for e in rec.said("rest-left")] == [(30, 30), (50, 10)]
-    assert QUIET.said("rest-left") == []
+    assert quiet.said("rest-left") == []
 
 
 def test_a_hold_counts_down_its_last_three_seconds():

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant import catalog
-from assistant.clips import AudioFileError, Clips, read_audio_file, trim
-from assistant.cues import EXAMPLE_PARAMS
-from assistant.speaking import make_clips
-from assistant.speech import Pyttsx3Speech
-from assistant.voice import GAP_S, HUSH_GAP_S, Planner
-from assistant.voicepack import Said
+from assistant.core.cues import EXAMPLE_PARAMS
+from assistant.core.pack import Said
+from assistant.core.planner import GAP_S, HUSH_GAP_S, Planner
+from assistant.data import catalog
+from assistant.voice.clips import AudioFileError, Clips, read_audio_file, trim
+from assistant.voice.speaking import make_clips
+from assistant.voice.tts import Pyttsx3Speech
 from tests.audio_checks import onsets, rms_db
 from tests.cli import matcoach
 
@@ -84,6 +84,7 @@ def clips():
     return make_clips(catalog.load_pack(), RATE)
 
 
+@pytest.mark.slow
 def test_every_cue_renders_to_sound(clips):
     pack = catalog.load_pack()
     for cue, params in catalog.known_cues().items():
@@ -95,6 +96,7 @@ def test_every_cue_renders_to_sound(clips):
             assert abs(clip[:RATE // 100]).max() > 10 ** (-50 / 20)
 
 
+@pytest.mark.slow
 def test_the_korean_pack_is_spoken_in_korean():
     pack = catalog.load_pack("ko")
     korean = make_clips(pack, RATE)
@@ -105,6 +107,7 @@ def test_the_korean_pack_is_spoken_in_korean():
             assert 0.1 < len(clip) / RATE < 15 and rms_db(clip) > -30, (cue, said.text)
 
 
+@pytest.mark.slow
 def test_rendering_prints_nothing_on_stdout(capsys):
     # stdout carries the JSON events; pyttsx3's espeak driver prints "Audio saved to ..."
     speech = Pyttsx3Speech()
@@ -114,6 +117,7 @@ def test_rendering_prints_nothing_on_stdout(capsys):
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.slow
 def test_the_cache_keeps_rendered_lines_and_knows_what_changes_the_sound(tmp_path, clips):
     cache = Clips(clips._render, clips.voice, rate=RATE, cache_dir=tmp_path / "cache")
     lines = [Said(text="Press your back down."), Said(text="Exhale, lift.")]
@@ -131,6 +135,7 @@ def test_the_cache_keeps_rendered_lines_and_knows_what_changes_the_sound(tmp_pat
     assert all(len(fresh.get(s)) > 0 for s in lines)  # rendered again, no crash
 
 
+@pytest.mark.slow
 def test_recordings_of_any_rate_and_channels_are_mono_at_the_output_rate(tmp_path):
     wav = espeak("Lift", tmp_path / "lift.wav", rate=44100, channels=2)
     samples = read_audio_file(wav, 16000)
@@ -153,6 +158,7 @@ def session_audio(tmp_path_factory):
     return events, samples, rate
 
 
+@pytest.mark.slow
 def test_each_cue_starts_within_10_ms_of_its_planned_time(session_audio):
     events, samples, rate = session_audio
     assert rate == 48000
@@ -167,6 +173,7 @@ def test_each_cue_starts_within_10_ms_of_its_planned_time(session_audio):
     assert all(any(c["t"] - 0.010 <= t <= c["end"] for c in cues) for t in heard)
 
 
+@pytest.mark.slow
 def test_cues_never_overlap_and_the_count_lands_on_the_second(session_audio):
     events, _, _ = session_audio
     cues = [e for e in events if e["event"] == "cue"]
@@ -181,6 +188,7 @@ def test_cues_never_overlap_and_the_count_lands_on_the_second(session_audio):
             assert [round(c["t"] - cues[i]["t"], 3) for c in counts] == [1.0, 2.0]
 
 
+@pytest.mark.slow
 def test_an_arch_mid_countdown_cuts_the_coach_short(session_audio):
     events, samples, rate = session_audio
     (heard,) = [e for e in events if e["event"] == "heard"]
@@ -193,6 +201,7 @@ def test_an_arch_mid_countdown_cuts_the_coach_short(session_audio):
 
 # -- people's own words ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_user_lines_add_to_or_replace_the_shipped_ones(tmp_path):
     home = tmp_path / "home"
     matcoach("cues", "add", "brace", "Flatten that back!", home=home)
@@ -207,6 +216,7 @@ def test_user_lines_add_to_or_replace_the_shipped_ones(tmp_path):
     assert "Flatten that back!" in texts and {e["text"] for e in said if e.get("cue") == "lift"} == {"Up you go."}
 
 
+@pytest.mark.slow
 def test_a_recorded_cue_is_played_in_the_session(tmp_path):
     home = tmp_path / "home"
     recording = espeak("Come on, lift those legs", tmp_path / "my-lift.wav")
@@ -223,6 +233,7 @@ def test_a_recorded_cue_is_played_in_the_session(tmp_path):
     assert rms_db(samples[int(lift["t"] * rate):int(lift["end"] * rate)]) > -30
 
 
+@pytest.mark.slow
 def test_cues_check_lists_every_problem_with_file_key_and_fix(tmp_path):
     home = tmp_path / "home"
     (home / "voices").mkdir(parents=True)
@@ -257,6 +268,7 @@ lift = [{ wav = "missing.wav" }]
     assert clean.stdout.strip() == "2 voice packs checked: no problems"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args,message", [
     (["cues", "add", "flex", "Flex!"], "'flex' is not a cue the coach says"),
     (["cues", "add", "brace"], 'give the line as text ("...") or a recording'),
@@ -274,11 +286,13 @@ def test_bad_cue_input_is_one_line(tmp_path, args, message):
     assert not (tmp_path / "home" / "voices" / "en.toml").exists()
 
 
+@pytest.mark.slow
 def test_voices_lists_the_machines_voices(tmp_path):
     voices = json.loads(matcoach("voices", "--json", "--lang", "en", home=tmp_path).stdout)
     assert any(v["id"].endswith("en-us") for v in voices)
 
 
+@pytest.mark.slow
 def test_preview_writes_every_line_of_a_cue(tmp_path):
     out = tmp_path / "lower.wav"
     printed = matcoach("cues", "preview", "lower", "--set", "n=4", "--out", out, home=tmp_path).stdout
@@ -287,6 +301,7 @@ def test_preview_writes_every_line_of_a_cue(tmp_path):
     assert len(onsets(samples, rate, min_gap_s=0.4)) == 3  # the lines are half a second apart
 
 
+@pytest.mark.slow
 def test_play_speaks_each_cue_at_its_time_through_a_real_audio_server(tmp_path, pulse):
     routine = tmp_path / "one.toml"
     routine.write_text('name = "one"\nready_s = 1\n[[steps]]\nkind = "sets"\nsets = 1\nreps = 1\n')
@@ -308,6 +323,7 @@ def test_play_speaks_each_cue_at_its_time_through_a_real_audio_server(tmp_path, 
     assert max(errors) < 0.020, [(round(e * 1000, 1), c["text"]) for e, c in zip(errors, cues)]
 
 
+@pytest.mark.slow
 def test_an_incomplete_render_is_done_again(monkeypatch):
     """pyttsx3's espeak driver sometimes writes the file before the last chunk of audio: a fragment."""
     speech = Pyttsx3Speech()

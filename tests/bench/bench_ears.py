@@ -16,15 +16,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from assistant import catalog
-from assistant.ears import blocks, hear
+from assistant.data import catalog
+from assistant.ears.recognizer import blocks, hear
 from tests.speechdata import ENGLISH_VOICES, KOREAN_TALK, SMALL_TALK, say, scene, score
 
 CONDITIONS = [("quiet", None, 0.0), ("fan noise 15 dB", "pink", 15.0), ("breathing 10 dB", "breath", 10.0)]
 
 
 def engines(names):
-    from assistant.engines import open_ears
+    from assistant.ears.engines import open_ears
     for name in names:
         language = "en" if name == "pocketsphinx" else "ko"
         grammar = catalog.load_grammar(language)

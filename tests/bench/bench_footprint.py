@@ -25,9 +25,9 @@ RECOGNITION = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
 import soundfile
-from assistant import catalog
-from assistant.ears import blocks, hear
-from assistant.engines import open_ears
+from assistant.data import catalog
+from assistant.ears.recognizer import blocks, hear
+from assistant.ears.engines import open_ears
 audio, rate = soundfile.read({wav!r}, dtype="float32")
 ears, _ = open_ears(catalog.load_grammar({language!r}), engine={engine!r})
 t = time.process_time()
@@ -59,7 +59,8 @@ def talk_and_commands(language: str, path: Path) -> None:
 
     voice = "en-us" if language == "en" else "ko"
     talk = SMALL_TALK if language == "en" else KOREAN_TALK
-    words = ["pause", "resume", "arched", "done", "stop"] if language == "en" else ["잠깐", "계속해", "허리", "완료", "정지"]
+    words = (["pause", "resume", "arched", "done", "stop"] if language == "en"
+             else ["잠깐", "계속해", "허리", "완료", "정지"])
     texts = [t for pair in zip(talk, words) for t in pair] * 2
     audio, _ = scene([say(t, voice, 160) for t in texts], texts, background="pink", snr_db=20)
     soundfile.write(path, audio, RATE)

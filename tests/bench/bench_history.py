@@ -18,14 +18,14 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from assistant import catalog
-from assistant.clock import VirtualClock
-from assistant.commands import Command
-from assistant.events import Event, RepCounted, RepFailed
-from assistant.record import SessionRecord
-from assistant.runner import Said, ScriptedCommands, run
-from assistant.session import Session
-from assistant.voice import Planner
+from assistant.core.clock import VirtualClock
+from assistant.core.commands import Command
+from assistant.core.events import Event, RepCounted, RepFailed
+from assistant.core.planner import Planner
+from assistant.core.runner import Scripted, ScriptedCommands, run
+from assistant.core.session import Session
+from assistant.data import catalog
+from assistant.history.record import SessionRecord
 
 
 def record_sessions(path: Path, count: int) -> list[float]:
@@ -47,7 +47,7 @@ def record_sessions(path: Path, count: int) -> list[float]:
                 record(event)
 
         # a few arches in the descents of the working sets (they start after about 70 s)
-        script = [Said(t=t, command=Command.ARCHED) for t in sorted(rng.sample(range(75, 400), 3))]
+        script = [Scripted(t=t, command=Command.ARCHED) for t in sorted(rng.sample(range(75, 400), 3))]
         clock = VirtualClock()
         run(Session(routine, variations, clock, Planner(catalog.load_pack()), emit), ScriptedCommands(clock, script))
         record.recorder.history.close()

@@ -150,7 +150,8 @@ def reaction_latency(pulse: PulseServer, work: Path, pauses: int) -> None:
         latencies.sort()
         p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
         print(f"reaction latency (end of \"잠깐\" to the coach's answer in the room, {len(latencies)} of "
-              f"{pauses}, {missed} not understood): p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, max {latencies[-1]:.0f} ms; "
+              f"{pauses}, {missed} not understood): p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms, "
+              f"max {latencies[-1]:.0f} ms; "
               f"includes the room loopback's ~20 ms")
     print(f"  heard {heard}")
     detection = sorted(float(line.split(" ms after")[0].rsplit(" ", 1)[1]) for line in err.splitlines()

@@ -8,12 +8,12 @@ import subprocess
 import sys
 import time
 
-from assistant import catalog
-from assistant.clock import VirtualClock
-from assistant.events import Event
-from assistant.runner import ScriptedCommands, run
-from assistant.session import Session
-from assistant.voice import Planner
+from assistant.core.clock import VirtualClock
+from assistant.core.events import Event
+from assistant.core.planner import Planner
+from assistant.core.runner import ScriptedCommands, run
+from assistant.core.session import Session
+from assistant.data import catalog
 
 RUNS = 5
 

@@ -1,0 +1,63 @@
+"""The command line: parses arguments, wires the real parts together, maps errors to exit codes."""
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from assistant import __version__
+from assistant.cli.cues import add_cues_parser
+from assistant.cli.devices import add_devices_parser
+from assistant.cli.history import add_history_parser
+from assistant.cli.listen import add_listen_parser
+from assistant.cli.models import add_models_parser
+from assistant.cli.routines import add_routines_parser
+from assistant.cli.serve import add_serve_parser
+from assistant.cli.service import add_service_parser
+from assistant.cli.simulate import add_simulate_parser
+from assistant.cli.start import add_start_parser
+from assistant.cli.voices import add_voices_parser
+from assistant.core.errors import MatcoachError
+
+log = logging.getLogger(__name__)
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="matcoach", description="An offline, voice-guided coach for lying leg lifts.")
+    parser.add_argument("--version", action="version", version=f"matcoach {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_simulate_parser(commands)
+    add_routines_parser(commands)
+    add_history_parser(commands)
+    add_cues_parser(commands)
+    add_voices_parser(commands)
+    add_models_parser(commands)
+    add_listen_parser(commands)
+    add_start_parser(commands)
+    add_devices_parser(commands)
+    add_serve_parser(commands)
+    add_service_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="matcoach: %(levelname)s: %(message)s" if level > logging.DEBUG
+                        else "matcoach: %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("transitions").setLevel(max(level, logging.WARNING))  # one line per state change
+    try:
+        return args.run(args)
+    except MatcoachError as e:
+        print(f"matcoach: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("matcoach: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,123 @@
+"""Option groups shared by several commands, and turning parsed options into what a session needs."""
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.core.events import Event, json_line, timeline_line
+from assistant.core.routine import Routine, Variations
+from assistant.data import catalog
+from assistant.ears.engines import ENGINES
+from assistant.live.session import LiveSetup
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
+    return int(text)
+
+
+def speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("the speed must be above zero, e.g. --speed 10")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("seconds cannot be negative")
+    return value
+
+
+def add_session_options(p: argparse.ArgumentParser) -> None:
+    """The options that shape a session, shared by every command that runs one."""
+    p.add_argument("--routine", metavar="NAME|PATH", help="a routine name (see `matcoach routines`) "
+                   "or a routine .toml file (default: leg-lift)")
+    p.add_argument("--variation", metavar="NAME", help="the variation to start with (see `matcoach routines`)")
+    p.add_argument("--sets", type=positive_int, metavar="N", help="working sets")
+    p.add_argument("--reps", type=positive_int, metavar="N", help="attempts per set")
+    p.add_argument("--rest", type=seconds, metavar="SECONDS", help="rest between sets")
+    p.add_argument("--descent", type=int, choices=range(2, 7), metavar="SECONDS",
+                   help="seconds to lower the legs, counted down (3 by default; 4 for a slower descent)")
+    p.add_argument("--voice", metavar="PACK", default="en",
+                   help="the voice pack: what the coach says and in which voice (default: en)")
+
+
+def session_routine(args: argparse.Namespace, variation: str | None = None) -> tuple[Routine, Variations]:
+    """The routine the options ask for; ``variation`` (a start phrase named it) overrides --variation."""
+    variations = catalog.load_variations()
+    routine = catalog.find_routine(args.routine, variations)
+    variation = variation or args.variation
+    if variation is not None:
+        variations.get(variation)  # an unknown name stops here with the list of known ones
+    routine = routine.with_overrides(variation=variation, sets=args.sets, reps=args.reps,
+                                     rest_s=args.rest, lower=args.descent)
+    return routine, variations
+
+
+def add_ears_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by everything that listens."""
+    p.add_argument("--language", "--lang", default="en", metavar="LANG",
+                   help="the language of the commands: a grammar in grammars/ (en, ko; default: en)")
+    p.add_argument("--engine", choices=ENGINES, default="auto",
+                   help="auto: Vosk when a model for the language is installed, else PocketSphinx (default)")
+    p.add_argument("--model", type=Path, metavar="PATH",
+                   help="a Vosk model folder (also $VOSK_MODEL_PATH; default: the installed one)")
+    p.add_argument("--input-device", metavar="INDEX|NAME", help="the microphone (default: the system's)")
+
+
+def add_live_options(p: argparse.ArgumentParser) -> None:
+    """What a live session takes: the session, the ears, the speaker and how to report (start, serve)."""
+    add_session_options(p)
+    add_ears_options(p)
+    p.add_argument("--output-device", metavar="INDEX|NAME", help="the speaker (default: the system's)")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object per line, as `simulate --json`, heard commands included; summary last")
+    p.add_argument("--no-record", action="store_true", help="do not save sessions to your history")
+    p.add_argument("--no-echo-cancel", action="store_true",
+                   help="do not take the coach's voice out of the microphone signal (a device that cancels "
+                        "echo itself, or to compare)")
+
+
+def add_serve_options(p: argparse.ArgumentParser) -> None:
+    """`matcoach serve`'s options (also checked by `matcoach service` before it writes the unit)."""
+    add_live_options(p)
+    p.add_argument("--once", action="store_true", help="run one session, then exit (instead of going back to idle)")
+
+
+def live_setup(args: argparse.Namespace, speaker_device: int | None, mic_device: int | None,
+               variation: str | None = None) -> LiveSetup:
+    routine, variations = session_routine(args, variation)
+    return LiveSetup(routine=routine, variations=variations, pack=catalog.load_pack(args.voice),
+                     speaker_device=speaker_device, mic_device=mic_device, record=not args.no_record,
+                     echo_cancel=not args.no_echo_cancel)
+
+
+def event_printer(args: argparse.Namespace) -> Callable[[Event], None]:
+    """Prints the events people see: JSON lines with --json, else the readable timeline."""
+    render = json_line if args.json else timeline_line
+
+    def show(event: Event) -> None:
+        if event.public:
+            print(render(event), flush=True)
+
+    return show
+
+
+def live_view(args: argparse.Namespace) -> Callable[[Callable[[], float]], Any] | None:
+    """The live panel on a terminal (not with --json, not when piped)."""
+    if args.json or not sys.stdout.isatty():
+        return None
+    from assistant.cli.live_view import LiveView
+
+    return LiveView

@@ -1,0 +1,129 @@
+"""``matcoach service install|remove|show``: run ``matcoach serve`` at boot as a systemd user unit,
+logging to the journal and restarting on failure."""
+
+import argparse
+import contextlib
+import getpass
+import io
+import logging
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from assistant.cli.terminal import note
+from assistant.core.errors import MatcoachError
+
+log = logging.getLogger(__name__)
+UNIT = "matcoach.service"
+
+
+class ServiceError(MatcoachError):
+    """The service cannot be installed or removed."""
+
+
+def add_service_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "service", help="run `matcoach serve` at boot (systemd user unit)",
+        description="Install matcoach as a systemd user service that runs `matcoach serve` at boot (lingering "
+                    "is enabled so it starts without a login), logs to the journal (journalctl --user -u "
+                    "matcoach -f) and restarts on failure.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    install = actions.add_parser("install", help="write the unit, enable it at boot and start it",
+                                 description="Write ~/.config/systemd/user/matcoach.service and enable it. Options "
+                                             "after -- go to `matcoach serve`, e.g. -- --language ko "
+                                             "--input-device USB")
+    install.add_argument("--no-start", action="store_true", help="write the unit only; enable and start nothing")
+    install.add_argument("serve_args", nargs=argparse.REMAINDER, metavar="-- SERVE OPTIONS",
+                         help="options for `matcoach serve`")
+    install.set_defaults(run=run_install)
+    show = actions.add_parser("show", help="print the unit (to install it by hand)")
+    show.add_argument("serve_args", nargs=argparse.REMAINDER, metavar="-- SERVE OPTIONS")
+    show.set_defaults(run=run_show)
+    remove = actions.add_parser("remove", help="stop and disable the service, delete its unit")
+    remove.set_defaults(run=run_remove)
+
+
+def unit_path() -> Path:
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config / "systemd" / "user" / UNIT
+
+
+def unit_text(serve_args: list[str]) -> str:
+    """The unit, running this very Python (the virtual environment matcoach is installed in)."""
+    from assistant.cli.options import add_serve_options
+
+    args = serve_args[1:] if serve_args[:1] == ["--"] else serve_args
+    parser = argparse.ArgumentParser(prog="matcoach serve")
+    add_serve_options(parser)
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            parser.parse_args(args)  # a typo fails now, not at boot
+    except SystemExit:
+        why = (said.getvalue().strip().splitlines() or ["invalid"])[-1].split("error: ", 1)[-1]
+        raise ServiceError(f"`matcoach serve {shlex.join(args)}`: {why}; check `matcoach serve --help`") from None
+    template = (Path(__file__).parent / "systemd" / UNIT).read_text(encoding="utf-8")
+    command = shlex.join([sys.executable, "-m", "assistant", "serve", *args])
+    return template.replace("{exec_start}", command).replace("{home}", str(Path.home()))
+
+
+def run_show(args: argparse.Namespace) -> int:
+    print(unit_text(args.serve_args), end="")
+    return 0
+
+
+def _systemctl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["systemctl", "--user", *args], capture_output=True, text=True, timeout=60)
+
+
+def _manual_steps() -> str:
+    return (f"systemctl --user daemon-reload && systemctl --user enable --now {UNIT} && "
+            f"loginctl enable-linger {getpass.getuser()}")
+
+
+def run_install(args: argparse.Namespace) -> int:
+    text = unit_text(args.serve_args)
+    path = unit_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise ServiceError(f"cannot write {path} ({e.strerror}); check the permissions of that folder") from None
+    note(f"wrote {path}")
+    if args.no_start:
+        note(f"to run it at boot: {_manual_steps()}")
+        return 0
+    if shutil.which("systemctl") is None:
+        note(f"systemctl is not available here; on the machine that runs it: {_manual_steps()}")
+        return 0
+    for step in (("daemon-reload",), ("enable", "--now", UNIT)):
+        done = _systemctl(*step)
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+            note(f"`systemctl --user {' '.join(step)}` failed ({reason}); the unit is written: "
+                 f"in a login session run {_manual_steps()}")
+            return 1
+    linger = subprocess.run(["loginctl", "enable-linger", getpass.getuser()], capture_output=True, text=True,
+                            timeout=60)
+    if linger.returncode != 0:
+        note("could not enable lingering, so it starts at login rather than at boot: "
+             f"sudo loginctl enable-linger {getpass.getuser()}")
+    note(f"matcoach serve runs now and at boot; its log: journalctl --user -u {UNIT.removesuffix('.service')} -f")
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    path = unit_path()
+    if shutil.which("systemctl") is not None:
+        _systemctl("disable", "--now", UNIT)
+    if not path.exists():
+        note(f"no unit at {path}; nothing to remove")
+        return 0
+    path.unlink()
+    if shutil.which("systemctl") is not None:
+        _systemctl("daemon-reload")
+    note(f"removed {path}")
+    return 0

@@ -1,0 +1,86 @@
+"""Voice packs: what the coach says for each cue id, in which voice (pure: `assistant.data.packs` reads them).
+
+A cue maps to one or more lines. A line is text with placeholders ("Lower, {n}.") or a
+recorded WAV file ({ wav = "lift.wav", text = "Exhale, lift" }); WAV paths are relative
+to the pack file. A user pack adds lines ([extra]) or replaces them ([cues]).
+"""
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from assistant.core.errors import PackError
+
+# Parameters that carry ids; a pack's [names] table says them in its language.
+NAME_PARAMS = ("variation", "side", "routine")
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceSettings:
+    language: str
+    engine_voice: str  # a speech engine voice id; ``matcoach voices`` lists them
+    rate: int          # words per minute
+    volume: float      # 0.0 to 1.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Line:
+    """One way of saying a cue: text to synthesize, or a recording (``wav``) with its text as a caption."""
+
+    text: str
+    wav: Path | None = None
+    source: str = "shipped"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Said:
+    """A line with its parameters filled in: exactly what will be heard."""
+
+    text: str
+    wav: Path | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pack:
+    source: str
+    voice: VoiceSettings
+    cues: Mapping[str, tuple[Line, ...]]
+    names: Mapping[str, str]
+
+    def say_name(self, value: str) -> str:
+        return self.names.get(value, value.replace("-", " "))
+
+    def lines(self, cue: str, params: Mapping[str, Any]) -> tuple[Said, ...]:
+        """Every way this pack can say ``cue`` with these parameters."""
+        lines = self.cues.get(cue)
+        if not lines:
+            raise PackError(f"{self.source}: cue {cue!r} has no text; add {cue} = [\"...\"] under [cues]")
+        values = {k: self.say_name(v) if k in NAME_PARAMS and isinstance(v, str) else v
+                  for k, v in params.items()}
+        return tuple(Said(text=line.text if line.wav else line.text.format(**values), wav=line.wav)
+                     for line in lines)
+
+    def overlaid(self, user: "UserPack") -> "Pack":
+        """This pack with a user's pack on top: replaced and added lines, voice and names."""
+        cues = dict(self.cues)
+        cues.update(user.replace)
+        for cue, lines in user.extra.items():
+            cues[cue] = cues.get(cue, ()) + lines
+        voice = replace(self.voice, **user.voice)
+        return Pack(source=f"{self.source} + {user.source}", voice=voice, cues=cues,
+                    names={**self.names, **user.names})
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserPack:
+    source: str
+    voice: Mapping[str, Any]
+    replace: Mapping[str, tuple[Line, ...]]
+    extra: Mapping[str, tuple[Line, ...]]
+    names: Mapping[str, str]
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}

@@ -1,0 +1,64 @@
+"""A routine flattened into the blocks the session walks through, in order."""
+
+from dataclasses import dataclass
+
+from assistant.core.routine import Count, FirstRep, Hold, Routine, Sets
+
+
+@dataclass(frozen=True, kw_only=True)
+class Guide:
+    """A guided warm-up or finisher step."""
+
+    step: Count | Hold
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ready:
+    """Getting into position before a set; ``set_number`` 0 is the gentle first rep."""
+
+    set_number: int
+    sets_total: int
+    reps: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reps:
+    """A set: ``reps`` attempts. The gentle first rep is a set of one that is not counted."""
+
+    set_number: int
+    reps: int
+    counted: bool = True
+
+    @property
+    def gentle(self) -> bool:
+        return not self.counted
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rest:
+    seconds: float
+    next_set: int
+
+
+Block = Guide | Ready | Reps | Rest
+
+
+def plan(routine: Routine) -> tuple[Block, ...]:
+    """Every block of the session, in the order the coach takes them."""
+    total = sum(s.sets for s in routine.working_sets())
+    blocks: list[Block] = []
+    number = 0
+    for step in routine.steps:
+        if isinstance(step, (Count, Hold)):
+            blocks.append(Guide(step=step))
+        elif isinstance(step, FirstRep):
+            blocks += [Ready(set_number=0, sets_total=total, reps=1),
+                       Reps(set_number=0, reps=1, counted=False)]
+        elif isinstance(step, Sets):
+            for i in range(step.sets):
+                number += 1
+                if i and step.rest_s > 0:
+                    blocks.append(Rest(seconds=step.rest_s, next_set=number))
+                blocks += [Ready(set_number=number, sets_total=total, reps=step.reps),
+                           Reps(set_number=number, reps=step.reps)]
+    return tuple(blocks)

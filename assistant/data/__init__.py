@@ -1,0 +1,1 @@
+"""Reading data files: routines and variations, grammars, voice packs; where they live."""

@@ -1,0 +1,94 @@
+"""Routines and variations read from parsed TOML tables, with errors naming the key and the fix."""
+
+from typing import Any
+
+from assistant.core.errors import RoutineError
+from assistant.core.routine import (
+    EXERCISES,
+    Count,
+    FirstRep,
+    Hold,
+    Routine,
+    Sets,
+    Step,
+    Tempo,
+    Variation,
+    Variations,
+)
+from assistant.data.fields import Fields
+
+
+def parse_variations(data: Any, *, source: str) -> Variations:
+    top = Fields(data, source=source, where="", error=RoutineError)
+    entries = top.get("variation", list, example='[[variation]] tables, easiest first')
+    order = []
+    for i, entry in enumerate(entries):
+        f = Fields(entry, source=source, where=f"variation[{i}]", error=RoutineError)
+        order.append(Variation(id=f.get("id", str, check=bool, expect="a non-empty id"),
+                               sides=f.get("sides", bool, False)))
+        f.finish()
+    if not order:
+        top.fail("no variation is defined", 'add [[variation]] tables with id = "..."')
+    ids = [v.id for v in order]
+    if len(set(ids)) != len(ids):
+        top.fail(f"variation ids repeat: {ids}", "give each [[variation]] its own id")
+    default = top.choice("default", ids)
+    top.finish()
+    return Variations(order=tuple(order), default=default)
+
+
+def parse_routine(data: Any, *, source: str, variations: Variations) -> Routine:
+    """Build a Routine from a parsed TOML table; every problem raises RoutineError naming key and fix."""
+    f = Fields(data, source=source, where="", error=RoutineError)
+    name = f.get("name", str, check=bool, expect="non-empty text in quotes")
+    description = f.get("description", str, "")
+    variation = f.choice("variation", variations.ids(), variations.default)
+    tempo = _parse_tempo(f.table_of("tempo"))
+    ready_s = f.seconds("ready_s", 5.0, zero_ok=True)
+    reminder_every = f.get("reminder_every", int, 3, check=lambda x: x >= 0,
+                           expect="zero (never) or a whole number of attempts")
+    raw_steps = f.get("steps", list, example='[[steps]] tables (kind = "sets", sets = 3, reps = 10)')
+    if not raw_steps:
+        f.fail("steps is empty", 'add at least one [[steps]] table, e.g. kind = "sets"')
+    steps = tuple(_parse_step(step, source=source, index=i) for i, step in enumerate(raw_steps))
+    f.finish()
+    return Routine(name=name, description=description, variation=variation, tempo=tempo,
+                   steps=steps, ready_s=ready_s, reminder_every=reminder_every)
+
+
+def _parse_tempo(f: Fields | None) -> Tempo:
+    if f is None:
+        return Tempo()
+    d = Tempo()
+    tempo = Tempo(
+        brace=f.seconds("brace", d.brace),
+        lift=f.seconds("lift", d.lift),
+        top=f.seconds("top", d.top),
+        lower=f.get("lower", int, d.lower, check=lambda x: 2 <= x <= 6,
+                    expect="a whole number of seconds from 2 to 6 (the coach counts it down)",
+                    example="lower = 3"),
+        bottom=f.seconds("bottom", d.bottom),
+    )
+    f.finish()
+    return tempo
+
+
+_KINDS = ("count", "hold", "first-rep", "sets")
+
+
+def _parse_step(data: Any, *, source: str, index: int) -> Step:
+    f = Fields(data, source=source, where=f"steps[{index}]", error=RoutineError)
+    kind = f.choice("kind", _KINDS)
+    step: Step
+    if kind == "count":
+        step = Count(exercise=f.choice("exercise", EXERCISES), count=f.whole("count"),
+                     seconds_each=f.seconds("seconds_each"), lead_s=f.seconds("lead_s", 4.0, zero_ok=True))
+    elif kind == "hold":
+        step = Hold(exercise=f.choice("exercise", EXERCISES), seconds=f.seconds("seconds"),
+                    lead_s=f.seconds("lead_s", 4.0, zero_ok=True))
+    elif kind == "first-rep":
+        step = FirstRep()
+    else:
+        step = Sets(sets=f.whole("sets"), reps=f.whole("reps"), rest_s=f.seconds("rest_s", 60.0, zero_ok=True))
+    f.finish()
+    return step

@@ -1,0 +1,1 @@
+"""Hearing commands: voice activity, the recognizers, choosing an engine, speech models, the start gate."""

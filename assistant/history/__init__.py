@@ -1,0 +1,1 @@
+"""The workout history: the SQLite store, its migrations, recording sessions safely, plots."""

@@ -1,0 +1,1 @@
+"""Live audio: microphone, speaker, devices, echo cancellation, reviving devices, the live session."""

@@ -1,0 +1,77 @@
+"""Audio devices that come and go: a stream that stops moving audio is reopened again and again,
+and whoever cares hears once when the device is lost and once when it is back."""
+
+import logging
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+
+from assistant.core.errors import MatcoachError
+from assistant.live.native import native_stderr_to_log
+
+log = logging.getLogger(__name__)
+STALL_S = 1.0  # no audio moved for this long: reopen the stream
+LOST_AFTER = 3  # reopenings in a row that did not help (about 3 s of no audio) before the device counts as lost
+
+
+class Revival:
+    """Watches one stream: ``moved()`` whenever it moves audio, ``poll(reopen)`` now and then; after
+    ``STALL_S`` without audio (or at once when the stream is ``dead``) it tries ``reopen()``.
+
+    ``on_change(lost, why)`` is called once when the device is lost and once when it is back.
+    """
+
+    def __init__(self, device: str, on_change: Callable[[bool, str], None] | None = None) -> None:
+        self.device = device
+        self.on_change = on_change
+        self.lost = False
+        self.reopened = 0
+        self._failures = 0
+        self._quiet_since = 0.0
+        self._moved_at = time.monotonic()
+
+    def watch_from_now(self) -> None:
+        """The stream was just opened: give it ``STALL_S`` to deliver."""
+        self._moved_at = time.monotonic()
+
+    def moved(self) -> None:
+        """The stream moved audio."""
+        self._moved_at = time.monotonic()
+        self.flowing()
+
+    def poll(self, reopen: Callable[[], None], *, dead: bool = False) -> None:
+        """Reopen the stream if it moved nothing for ``STALL_S`` (or is ``dead``); the next try
+        comes ``STALL_S`` later."""
+        if dead or time.monotonic() - self._moved_at >= STALL_S:
+            self._moved_at = time.monotonic()
+            self.stalled(reopen)
+
+    def stalled(self, reopen: Callable[[], None]) -> None:
+        """Try ``reopen()`` (which raises MatcoachError when the device cannot be opened)."""
+        if self._failures == 0:
+            self._quiet_since = time.monotonic() - STALL_S
+        self._failures += 1
+        why = f"no audio moved for {time.monotonic() - self._quiet_since:.0f} s"
+        # retrying a missing device every second: keep ALSA's and PortAudio's complaints in the debug log
+        done = "reopened it"
+        with native_stderr_to_log("audio") if self.lost else nullcontext():
+            try:
+                reopen()
+                self.reopened += 1
+            except MatcoachError as e:
+                log.debug("%s: %s", self.device, e)
+                why, done = "it cannot be opened", "will try again"
+        log.info("%s: %s; %s (%d)", self.device, why, done, self._failures)
+        if self._failures >= LOST_AFTER and not self.lost:
+            self.lost = True
+            log.warning("the %s is gone (%s); retrying until it is back", self.device, why)
+            if self.on_change is not None:
+                self.on_change(True, why)
+
+    def flowing(self) -> None:
+        self._failures = 0
+        if self.lost:
+            self.lost = False
+            log.warning("the %s is back", self.device)
+            if self.on_change is not None:
+                self.on_change(False, "back")

@@ -1,0 +1,1 @@
+"""The coach's voice: speech synthesis, the clip cache, mixing cues onto a timeline, WAV output."""
