@@ -174,3 +174,44 @@ def test_models_cli_install_list_remove(tmp_path, model_zip):
     assert matcoach("models", "remove", NAME, home=home).stdout.startswith("removed ")
     bad = matcoach("models", "remove", NAME, home=home, check=False)
     assert bad.returncode == 2 and f"no installed model named '{NAME}'" in bad.stderr
+
+
+@pytest.mark.parametrize("name,words", [
+    ("", "give a model name"),
+    ("   ", "give a model name"),
+    (".", "is not a model name"),
+    ("..", "is not a model name"),
+    (f"{NAME}/../..", "is not a model name"),
+    ("/", "is not a model name"),
+    (".installing-x", "is not a model name"),
+    ("no-such-model", "no installed model named 'no-such-model'"),
+])
+def test_removing_touches_nothing_but_an_installed_model(tmp_path, model_zip, matcoach_home, name, words):
+    """`models remove` once deleted any folder it was given, the data directory with the history included."""
+    installed = models.install(model_zip)
+    (matcoach_home / "history.sqlite").write_bytes(b"the workout record")
+    outside = tmp_path / "precious"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep")
+    for target in (name, str(outside)) if name else (name,):
+        with pytest.raises(ModelError, match=words if target == name else "is not a model name"):
+            models.remove(target)
+    assert (outside / "keep.txt").exists() and (matcoach_home / "history.sqlite").exists()
+    assert (installed / COMPLETE).exists()
+
+
+def test_a_link_in_the_models_folder_is_removed_without_touching_its_target(tmp_path, matcoach_home):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "keep.txt").write_text("keep")
+    models.models_dir().mkdir(parents=True)
+    (models.models_dir() / "linked").symlink_to(target)
+    assert models.remove("linked") == models.models_dir() / "linked"
+    assert (target / "keep.txt").exists() and not (models.models_dir() / "linked").exists()
+
+
+@pytest.mark.parametrize("name", ["../outside", "/abs/path", ".hidden", ""])
+def test_install_names_are_plain_names(tmp_path, model_zip, matcoach_home, name):
+    with pytest.raises(ModelError, match="name for the model"):
+        models.install(model_zip, name=name)
+    assert leftovers(matcoach_home) == [] and not (tmp_path / "outside").exists()

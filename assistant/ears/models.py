@@ -134,12 +134,32 @@ def find_model(language: str, explicit: Path | None = None) -> Path | None:
     return None
 
 
+def _installed_names() -> str:
+    names = [m.name for m in installed() if m.source == "data directory"]
+    return ", ".join(names) or "none"
+
+
+def check_name(name: str, what: str = "model name") -> str:
+    """A model name is a plain folder name: never a path, never hidden, so it cannot point elsewhere."""
+    if not name or not name.strip():
+        raise ModelError(f"give a {what}; installed: {_installed_names()} (`matcoach models list`)")
+    if "/" in name or "\\" in name or name in (".", "..") or name.startswith(".") or "\0" in name:
+        raise ModelError(f"{name!r} is not a {what}: a name has no '/' and does not start with '.'; "
+                         f"installed: {_installed_names()} (`matcoach models list`)")
+    return name
+
+
 def remove(name: str) -> Path:
-    path = models_dir() / name
-    if not path.is_dir() or name.startswith("."):
-        names = [m.name for m in installed() if m.source == "data directory"]
-        raise ModelError(f"no installed model named {name!r}; installed: {', '.join(names) or 'none'}")
-    shutil.rmtree(path)
+    """Delete the installed model ``name``: a folder directly inside the models directory, nothing else."""
+    check_name(name)
+    folder = models_dir()
+    path = folder / name
+    if not (path.is_dir() or path.is_symlink()) or path.parent.resolve() != folder.resolve():
+        raise ModelError(f"no installed model named {name!r}; installed: {_installed_names()}")
+    if path.is_symlink():  # a link someone put there: remove the link, never what it points to
+        path.unlink()
+    else:
+        shutil.rmtree(path)
     return path
 
 
@@ -194,7 +214,8 @@ def install(source: Path, *, name: str | None = None) -> Path:
                                  f"again") from None
             root = _model_root(work / "unpacked")
         check_model_folder(root)
-        final_name = name or (root.name if root.name != "unpacked" else source.stem)
+        final_name = check_name(name if name is not None else root.name if root.name != "unpacked" else source.stem,
+                                "name for the model (choose one with --name)")
         final = target_dir / final_name
         if final.exists():
             raise ModelError(f"a model named {final_name!r} is already installed; remove it first with "
