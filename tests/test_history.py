@@ -18,9 +18,10 @@ from assistant.core.planner import Planner
 from assistant.core.runner import Scripted, ScriptedCommands, run
 from assistant.core.session import Session
 from assistant.data import catalog
+from assistant.history.database import HistoryError
 from assistant.history.migrations import LATEST, MIGRATIONS
 from assistant.history.record import SessionRecord, opening_advice
-from assistant.history.store import History, HistoryError
+from assistant.history.store import History
 from tests.sessions import Recording, routine
 
 VARIATIONS = catalog.load_variations()

@@ -1,9 +1,13 @@
 """The command line: parses arguments, wires the real parts together, maps errors to exit codes."""
 
 import argparse
+import io
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from typing import NoReturn
 
 from assistant import __version__
 from assistant.cli.cues import add_cues_parser
@@ -23,8 +27,15 @@ log = logging.getLogger(__name__)
 EXIT_USER_ERROR = 2
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage mistakes in one line, like every other error (subcommands inherit this class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="matcoach", description="An offline, voice-guided coach for lying leg lifts.")
     parser.add_argument("--version", action="version", version=f"matcoach {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
@@ -43,13 +54,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sturdy_streams() -> None:
+    """Text a terminal cannot show (Korean lines on an ASCII terminal) is escaped instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _sturdy_streams()
     args = build_parser().parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, stream=sys.stderr,
                         format="matcoach: %(levelname)s: %(message)s" if level > logging.DEBUG
                         else "matcoach: %(levelname)s %(name)s: %(message)s")
     logging.getLogger("transitions").setLevel(max(level, logging.WARNING))  # one line per state change
+    # SIGTERM ends a command like Ctrl-C: its clean-up runs, so no half-written file is left behind
+    previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         return args.run(args)
     except MatcoachError as e:
@@ -61,3 +87,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -6,37 +6,28 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from assistant.core.errors import RoutineError
 from assistant.core.events import Event, json_line, timeline_line
+from assistant.core.limits import ROUTINE, TEMPO, Range
+from assistant.core.plan import check_length
 from assistant.core.routine import Routine, Variations
 from assistant.data import catalog
 from assistant.ears.engines import ENGINES
 from assistant.live.session import LiveSetup
 
 
-def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
-    return int(text)
+def within(limit: Range) -> Callable[[str], Any]:
+    """An option type for a number inside ``limit`` (assistant.core.limits); the error shows the range."""
+    def parse(text: str) -> Any:
+        try:
+            value = int(text) if limit.whole else float(text)
+        except ValueError:
+            value = None
+        if value is None or value not in limit:
+            raise argparse.ArgumentTypeError(f"must be {limit.describe()}, got {text!r} (e.g. {limit.sample()})")
+        return value
 
-
-def speed(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("the speed must be above zero, e.g. --speed 10")
-    return value
-
-
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("seconds cannot be negative")
-    return value
+    return parse
 
 
 def add_session_options(p: argparse.ArgumentParser) -> None:
@@ -44,10 +35,11 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--routine", metavar="NAME|PATH", help="a routine name (see `matcoach routines`) "
                    "or a routine .toml file (default: leg-lift)")
     p.add_argument("--variation", metavar="NAME", help="the variation to start with (see `matcoach routines`)")
-    p.add_argument("--sets", type=positive_int, metavar="N", help="working sets")
-    p.add_argument("--reps", type=positive_int, metavar="N", help="attempts per set")
-    p.add_argument("--rest", type=seconds, metavar="SECONDS", help="rest between sets")
-    p.add_argument("--descent", type=int, choices=range(2, 7), metavar="SECONDS",
+    p.add_argument("--sets", type=within(ROUTINE["sets"]), metavar="N", help="working sets")
+    p.add_argument("--reps", type=within(ROUTINE["reps"]), metavar="N", help="attempts per set")
+    p.add_argument("--rest", type=within(ROUTINE["rest_s"]), metavar="SECONDS",
+                   help="rest between sets")
+    p.add_argument("--descent", type=within(TEMPO["lower"]), metavar="SECONDS",
                    help="seconds to lower the legs, counted down (3 by default; 4 for a slower descent)")
     p.add_argument("--voice", metavar="PACK", default="en",
                    help="the voice pack: what the coach says and in which voice (default: en)")
@@ -62,6 +54,10 @@ def session_routine(args: argparse.Namespace, variation: str | None = None) -> t
         variations.get(variation)  # an unknown name stops here with the list of known ones
     routine = routine.with_overrides(variation=variation, sets=args.sets, reps=args.reps,
                                      rest_s=args.rest, lower=args.descent)
+    try:
+        check_length(routine)
+    except RoutineError as e:
+        raise RoutineError(f"{e}; choose fewer --sets or --reps, or a shorter --rest") from None
     return routine, variations
 
 

@@ -49,8 +49,10 @@ def run_simulated(args: argparse.Namespace) -> int:
         raise MatcoachError("choose --play or --out-wav, not both")
     if args.play and args.speed not in (None, 1):
         raise MatcoachError("--play speaks in real time; leave out --speed")
-    if args.out_wav and not args.out_wav.parent.is_dir():
-        raise MatcoachError(f"--out-wav {args.out_wav}: the folder does not exist; create it or choose another path")
+    if args.out_wav:
+        from assistant.voice.mixer import check_wav_path
+
+        check_wav_path(args.out_wav, "--out-wav")
     routine, variations = session_routine(args)
     grammar = catalog.load_grammar("en")
     script = [parse_said(spec, grammar) for spec in args.say]

@@ -98,6 +98,11 @@ REMINDERS = ("remind-head", "remind-breath", "remind-ribs", "remind-slow")
 
 SIDES = ("left", "right")
 
+# Parameters that are whole numbers (core.limits.CUE_NUMBER); the others are names: a variation id, a
+# side (SIDES) or a routine's name.
+NUMBER_PARAMS = ("n", "of", "seconds", "set", "sets", "reps", "perfect", "target", "attempts", "sessions", "days",
+                 "aim")
+
 # A value for every parameter, to say any cue for a preview or a check.
 EXAMPLE_PARAMS = {"n": 3, "of": 5, "seconds": 30, "set": 2, "sets": 3, "reps": 10, "perfect": 8, "target": 10,
                   "attempts": 10, "variation": "bent-knee", "side": "left", "routine": "leg-lift", "sessions": 3,

@@ -26,6 +26,7 @@ from assistant.core.plan import Guide, Ready, Reps, Rest, plan
 from assistant.core.planner import Voice
 from assistant.core.progression import Advice
 from assistant.core.routine import Routine, Variations
+from assistant.core.slots import COUNT_EVERY_S
 from assistant.core.tally import SetTally, totals
 from assistant.core.timer import PhaseTimer
 
@@ -224,7 +225,7 @@ class Session(Attempts, Answers):
 
     def on_enter_lower(self) -> None:
         seconds = self.routine.tempo.lower
-        said = self._say("lower", fit=1.0, n=seconds)  # "two" follows one second after it starts
+        said = self._say("lower", fit=COUNT_EVERY_S, n=seconds)  # "two" follows one second after it starts
         self._lower_started = said.start
         # the count lands on the second: it is timed from when "lower" is actually heard
         self._start_phase(said.start, *lower_beats(seconds), may_overrun=False)

@@ -49,3 +49,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 LATEST = len(MIGRATIONS)
+# The oldest schema this matcoach reads without migrating it (read-only commands never migrate): later
+# versions only added indexes.
+READS_FROM = 1
