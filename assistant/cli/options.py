@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.core.errors import RoutineError
+from assistant.core.errors import GrammarError, RoutineError
 from assistant.core.events import Event, json_line, timeline_line
 from assistant.core.limits import ROUTINE, TEMPO, Range
 from assistant.core.plan import check_length
@@ -89,6 +89,26 @@ def add_serve_options(p: argparse.ArgumentParser) -> None:
     """`matcoach serve`'s options (also checked by `matcoach service` before it writes the unit)."""
     add_live_options(p)
     p.add_argument("--once", action="store_true", help="run one session, then exit (instead of going back to idle)")
+
+
+def check_serve_options(args: argparse.Namespace) -> None:
+    """What `serve` needs that a file or a name could get wrong, checked before anything opens (and by
+    `service install`, so a typo fails now rather than at every boot)."""
+    from assistant.ears import models
+
+    grammar = catalog.load_grammar(args.language)
+    known = catalog.load_variations().ids()
+    for phrase, variation in grammar.start_variations.items():
+        if variation not in known:
+            raise GrammarError(f"{grammar.source}: [start-variations] {variation!r} (for {phrase!r}) is not a "
+                               f"variation; use one of: {', '.join(known)}")
+    session_routine(args)
+    catalog.load_pack(args.voice)
+    if args.engine == "vosk" and models.find_model(grammar.language, args.model) is None:
+        raise GrammarError(f"--engine vosk: no Vosk model for {grammar.language!r} is installed; install one "
+                           f"(`matcoach models list`) or use --engine auto")
+    if args.model is not None:
+        models.find_model(grammar.language, args.model)  # a wrong folder is named now
 
 
 def live_setup(args: argparse.Namespace, speaker_device: int | None, mic_device: int | None,
