@@ -13,12 +13,12 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.data import paths
+from assistant.data import leftovers, paths
+from assistant.data.leftovers import stale
 from assistant.ears.model_archive import check_free_space, copy_folder, pin_for, sha256, source_kind, unpack
 from assistant.ears.models import COMPLETE, Known, ModelError, check_model_folder, check_name, models_dir
 
@@ -146,45 +146,16 @@ def sweep() -> list[Path]:
         return []
     removed = []
     for path in folder.iterdir():
-        name = path.name
-        if not (name.startswith(LEFTOVER_PREFIXES) or (name.startswith(".") and name.endswith(".partial"))):
-            continue
-        owner = _owner(name)
-        if owner is not None and _running(owner):
-            continue
-        if owner is None and time.time() - path.lstat().st_mtime < 3600:  # an older matcoach may be at work
-            continue
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-        removed.append(path)
+        prefix = next((p for p in LEFTOVER_PREFIXES if path.name.startswith(p)), None)
+        old_partial = path.name.startswith(".") and path.name.endswith(".partial")  # an older matcoach's download
+        if (prefix is not None or old_partial) and stale(path, prefix or "."):
+            leftovers.remove(path)
+            removed.append(path)
     return removed
 
-
-# -- the pieces ------------------------------------------------------------------------------------
 
 def _workspace(target_dir: Path, prefix: str) -> Path:
     try:
         return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=target_dir))
     except OSError as e:
         raise ModelError(f"{target_dir}: cannot work there ({e.strerror}); check its permissions") from None
-
-
-def _owner(name: str) -> int | None:
-    """The process id in a leftover's name (.installing-<pid>-xxxx), if any."""
-    for prefix in LEFTOVER_PREFIXES:
-        if name.startswith(prefix):
-            pid = name[len(prefix):].split("-", 1)[0]
-            return int(pid) if pid.isdigit() else None
-    return None
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
