@@ -20,7 +20,15 @@ from pathlib import Path
 from assistant.data import leftovers, paths
 from assistant.data.leftovers import stale
 from assistant.ears.model_archive import check_free_space, copy_folder, pin_for, sha256, source_kind, unpack
-from assistant.ears.models import COMPLETE, Known, ModelError, check_model_folder, check_name, models_dir
+from assistant.ears.models import (
+    COMPLETE,
+    REQUIRED,
+    Known,
+    ModelError,
+    check_model_folder,
+    check_name,
+    models_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +71,8 @@ def install(source: Path, *, name: str | None = None, unverified: bool = False,
         what = "a folder cannot be checked against a pin" if kind == "dir" else "matcoach has no pin for this archive"
         raise ModelError(f"{source}: {what}; install it anyway with --unverified if you trust where it came from, "
                          f"or get a model `matcoach models list` knows")
-    if pin is None:
-        log.warning("installing %s unverified: nothing checks it is the model it claims to be", source)
+    if kind == "dir":
+        check_model_folder(source)
     work = _workspace(target_dir, ".installing-")
     try:
         if kind == "dir":
@@ -72,7 +80,9 @@ def install(source: Path, *, name: str | None = None, unverified: bool = False,
             copy_folder(source, root, target_dir)
         else:
             root = unpack(source, work / "unpacked", target_dir)
-        check_model_folder(root)
+            missing = [f for f in REQUIRED if not (root / f).is_file()]
+            if missing:
+                raise ModelError(f"{source}: does not hold a whole Vosk model (no {missing[0]}); download it again")
         final_name = check_name(name if name is not None else root.name if root.name != "unpacked" else source.stem,
                                 "name for the model (choose one with --name)")
         final = target_dir / final_name
@@ -82,6 +92,8 @@ def install(source: Path, *, name: str | None = None, unverified: bool = False,
         marker = {"source": str(source), "sha256": digest, "verified": pin is not None}
         (root / COMPLETE).write_text(json.dumps(marker) + "\n")
         root.rename(final)  # one step: a half-unpacked model is never in place
+        if pin is None:
+            log.warning("installed %s unverified: nothing checked that it is the model it claims to be", source)
         return Installation(path=final, sha256=digest, verified=pin is not None)
     except OSError as e:
         raise ModelError(f"installing {source} failed ({e.strerror or e}); check the free space and permissions "
