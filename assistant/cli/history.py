@@ -40,7 +40,7 @@ def as_json(record: Record) -> dict[str, Any]:
 def run_history(args: argparse.Namespace) -> int:
     path = args.file or history_file()
     records: list[Record] = []
-    if args.file is not None or path.exists():  # a fresh install has no history yet: nothing to read
+    if args.file is not None or path.exists() or path.is_symlink():  # a fresh install has no history yet
         history = History.read(path)
         try:
             records = history.sessions(last=args.last)

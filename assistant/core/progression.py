@@ -114,10 +114,12 @@ def advise(history: list[PastSession], *, variation: str, variations: Variations
     elif gap > 7:
         advice = advice.add("welcome-back", days=gap)
     # sets that were not even started (a session cut short) say nothing about today
-    same = [s for s in history if s.variation == variation and any(x.perfect + x.failed for x in s.sets)]
+    # (a set without a target is damage in the record: it cannot say how far from the target it was)
+    same = [s for s in history if s.variation == variation and any(x.perfect + x.failed and x.target > 0
+                                                                     for x in s.sets)]
     if same:
         previous = same[-1]
-        tried = [x for x in previous.sets if x.perfect + x.failed]
+        tried = [x for x in previous.sets if x.perfect + x.failed and x.target > 0]
         weakest = min(tried, key=lambda s: (s.perfect / s.target, s.number))
         if weakest.perfect >= weakest.target:
             advice = advice.add("last-time-all", target=weakest.target)

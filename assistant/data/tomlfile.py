@@ -26,12 +26,13 @@ def read_text_file(path: Path, error: type[MatcoachError], what: str) -> str:
         raise error(f"{path}: cannot be read (permission denied); fix its permissions") from None
     except OSError as e:  # a symbolic link loop, a name too long, ...
         raise error(f"{path}: cannot be read ({e.strerror}); check the path") from None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
         if stat.S_ISDIR(info.st_mode):
             raise error(f"{path}: is a directory, not a {what} file; name the .toml file")
-        if not stat.S_ISREG(info.st_mode):
-            raise error(f"{path}: is not a regular file (a pipe or a device); give a {what} .toml file")
+        raise error(f"{path}: is not a regular file (a pipe or a device); give a {what} .toml file")
+    with os.fdopen(fd, "rb") as f:
         if info.st_size > MAX_BYTES:
             raise error(f"{path}: is {info.st_size:,} bytes, too large for a {what} file (at most "
                         f"{MAX_BYTES:,}); check the path")

@@ -1,0 +1,161 @@
+"""Issue 15's hostile inputs, walked as data (tests/hostile.py): each case in a fresh data directory that
+already holds a session on record, run as a person runs it; it must end with the expected exit status and
+a line that names the problem, never a traceback, never losing that session, never writing outside."""
+
+import contextlib
+import functools
+import io
+import logging
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from assistant.cli.main import main
+from tests.cli import matcoach
+from tests.hostile import CASES, Case
+from tests.sessions import routine
+
+
+@functools.cache
+def _history() -> bytes:
+    """A history holding one session, as matcoach writes it (made once, copied into every case)."""
+    from assistant.core.events import RepCounted, SetStarted
+    from assistant.history.record import SessionRecord
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "history.sqlite"
+        record = SessionRecord(routine("quick"), simulated=True, path=path)
+        record(SetStarted(t=5.0, set=1, target=3, variation="straight-leg"))
+        record(RepCounted(t=12.0, set=1, rep=1, perfect=1, variation="straight-leg", side=None, lower_s=3.0))
+        record.recorder.history.close()
+        return path.read_bytes()
+
+
+def prepare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c: Case) -> tuple[Path, Path, dict[str, str]]:
+    """A data directory with one session on record, a scratch folder (also the working directory) with
+    something precious in it, and the case's own set-up."""
+    home, scratch = tmp_path / "home", tmp_path / "scratch"
+    (scratch / "precious").mkdir(parents=True)
+    (scratch / "precious" / "keep.txt").write_text("keep")
+    home.mkdir()
+    (home / "history.sqlite").write_bytes(_history())
+    if c.setup is not None:
+        c.setup(home, scratch)
+    env = {"MATCOACH_HOME": str(home)} | {k: fill(v, home, scratch) for k, v in c.env.items()}
+    monkeypatch.chdir(scratch)
+    return home, scratch, env
+
+
+def fill(text: str, home: Path, scratch: Path) -> str:
+    """A case's text with {home} and {tmp} filled in (nothing else: cue lines hold braces of their own)."""
+    return text.replace("{home}", str(home)).replace("{tmp}", str(scratch))
+
+
+def in_process(args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
+    """``matcoach ARGS`` in this process (the fast tier starts no process): exit status, stdout, stderr."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    root.handlers = []  # main() configures logging itself, onto the stderr captured here
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(args)
+            except SystemExit as e:  # argparse
+                code = e.code if isinstance(e.code, int) else 1
+    finally:
+        root.handlers, root.level = handlers, level
+    return code, out.getvalue(), err.getvalue()
+
+
+def sessions(path: Path) -> list[tuple]:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT id, started_at, routine FROM sessions ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def check(c: Case, home: Path, scratch: Path, before: dict, code: int, out: str, err: str) -> None:
+    shown = err or out
+    assert "Traceback" not in err and "Traceback" not in out, err
+    assert code == c.exit, f"exit {code}, expected {c.exit}: {err or out}"
+    assert fill(c.says, home, scratch) in (err + out), shown
+    if c.exit == 2 and c.report:
+        assert all(line.startswith("/") for line in err.splitlines()), err  # each names its file
+    elif c.exit == 2:
+        assert out == "", out
+        assert err.count("\n") == 1 and err.startswith("matcoach"), err
+    # nothing lost: the session on record is still there; a damaged file is never overwritten
+    history = home / "history.sqlite"
+    if c.history_intact:
+        assert sessions(history)[:1] == before["sessions"]
+    elif before["bytes"] is not None:
+        assert history.read_bytes() == before["bytes"]
+    assert (scratch / "precious" / "keep.txt").read_text() == "keep"
+    # nothing written outside the data directory and the scratch folder
+    assert sorted(p.name for p in home.parent.iterdir()) == ["home", "scratch"]
+    assert not (scratch / "injected").exists()
+
+
+def snapshot(home: Path, c: Case) -> dict:
+    history = home / "history.sqlite"
+    regular = history.is_file() and not history.is_symlink()
+    return {"sessions": sessions(history)[:1] if c.history_intact else None,
+            "bytes": history.read_bytes() if regular and not c.history_intact else None}
+
+
+def _sample(cases: list[Case], per_item: int = 2) -> list[Case]:
+    """The first cases of each finding: the fast tier's share (it must stay within seconds)."""
+    seen: dict[int, int] = {}
+    picked = []
+    for c in cases:
+        seen[c.item] = seen.get(c.item, 0) + 1
+        if seen[c.item] <= per_item:
+            picked.append(c)
+    return picked
+
+
+IN_PROCESS = [c for c in CASES if not c.speech]
+FAST = _sample(IN_PROCESS)
+REST = [c for c in IN_PROCESS if c not in FAST]
+PROCESS = [c for c in CASES if c.speech]
+
+
+def run_case(c: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home, scratch, env = prepare(tmp_path, monkeypatch, c)
+    before = snapshot(home, c)
+    args = [fill(a, home, scratch) for a in c.args]
+    check(c, home, scratch, before, *in_process(args, env, monkeypatch))
+
+
+@pytest.mark.parametrize("c", FAST, ids=[c.id for c in FAST])
+def test_hostile_input(c, tmp_path, monkeypatch):
+    run_case(c, tmp_path, monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("c", REST, ids=[c.id for c in REST])
+def test_more_hostile_input(c, tmp_path, monkeypatch):
+    run_case(c, tmp_path, monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("c", PROCESS, ids=[c.id for c in PROCESS])
+def test_hostile_input_as_a_process(c, tmp_path, monkeypatch):
+    home, scratch, env = prepare(tmp_path, monkeypatch, c)
+    before = snapshot(home, c)
+    args = [fill(a, home, scratch) for a in c.args]
+    result = matcoach(*args, check=False, env=dict(os.environ, **env), cwd=scratch)
+    check(c, home, scratch, before, result.returncode, result.stdout, result.stderr)
+
+
+def test_every_finding_of_the_issue_has_cases():
+    covered = {c.item for c in CASES}
+    assert {1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 17, 18} <= covered  # 8: streaming; 16: test_history
+    assert len(CASES) >= 280
