@@ -7,8 +7,12 @@ import functools
 import io
 import logging
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -74,7 +78,9 @@ def in_process(args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyP
 
 
 def sessions(path: Path) -> list[tuple]:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """The sessions on record, read without leaving anything beside the file."""
+    idle = not Path(f"{path}-wal").exists()
+    db = sqlite3.connect(f"file:{path}?{'immutable=1' if idle else 'mode=ro'}", uri=True)
     try:
         return db.execute("SELECT id, started_at, routine FROM sessions ORDER BY id").fetchall()
     finally:
@@ -159,3 +165,52 @@ def test_every_finding_of_the_issue_has_cases():
     covered = {c.item for c in CASES}
     assert {1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 17, 18} <= covered  # 8: streaming; 16: test_history
     assert len(CASES) >= 280
+
+
+def _as_someone_else(base: Path) -> list[str]:
+    """The command prefix that runs matcoach as a user the read-only folder really refuses (root writes
+    anywhere, so as root the test runs as nobody)."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: a read-only folder cannot be tried")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args,exit,says", [
+    (["simulate", "--routine", "quick", "--record"], 2, "this folder is not writable; fix its permissions"),
+    (["cues", "add", "brace", "Flat back!"], 2, "voices: cannot create this folder (Permission denied)"),
+    (["models", "install", "{base}/m.zip", "--unverified"], 2, "models: cannot create this folder"),
+    (["simulate", "--routine", "quick", "--out-wav", "{base}/out/s.wav"], 0, "rendering them each time"),
+    (["history"], 0, "quick"),
+])
+def test_a_read_only_data_directory_is_named_and_the_workout_runs(args, exit, says):
+    """MATCOACH_HOME on a read-only folder once gave tracebacks, and "move it aside" advice that could not work."""
+    base = Path(tempfile.mkdtemp(prefix="matcoach-ro-"))
+    try:
+        base.chmod(0o755)
+        home, out, own = base / "home", base / "out", base / "own-home"
+        home.mkdir()
+        (home / "history.sqlite").write_bytes(_history())
+        for folder in (out, own):
+            folder.mkdir()
+            folder.chmod(0o777)
+        with zipfile.ZipFile(base / "m.zip", "w") as z:
+            z.writestr("vosk-model-xx/am/final.mdl", b"x")
+            z.writestr("vosk-model-xx/conf/model.conf", b"x")
+        (home / "history.sqlite").chmod(0o444)
+        home.chmod(0o555)
+        env = dict(os.environ, MATCOACH_HOME=str(home), HOME=str(own), XDG_CACHE_HOME=str(own),
+                   XDG_CONFIG_HOME=str(own), XDG_DATA_HOME=str(own))
+        command = [*_as_someone_else(base), sys.executable, "-m", "assistant",
+                   *[a.replace("{base}", str(base)) for a in args]]
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=out, timeout=300)
+        assert "Traceback" not in result.stderr and result.returncode == exit, result.stderr
+        assert says in result.stderr + result.stdout
+        if exit == 2:
+            assert result.stderr.count("\n") == 1
+        assert sessions(home / "history.sqlite") and sorted(p.name for p in home.iterdir()) == ["history.sqlite"]
+    finally:
+        home.chmod(0o755)
+        shutil.rmtree(base, ignore_errors=True)

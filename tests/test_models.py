@@ -5,8 +5,12 @@ import http.server
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import tarfile
 import threading
+import time
 import zipfile
 from functools import partial
 from pathlib import Path
@@ -337,3 +341,56 @@ def test_models_list_json_is_an_empty_array_without_models(capsys, monkeypatch):
     assert main(["models", "list"]) == 0
     out, err = capsys.readouterr()
     assert "not installed" in out and "no Vosk model is installed yet" in err
+
+
+@pytest.fixture
+def trickle():
+    """A web server that sends the pinned English model's size, a few bytes at a time: a download that
+    is still under way when it is stopped."""
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(models.KNOWN[0].size))
+            self.end_headers()
+            try:
+                for _ in range(600):
+                    self.wfile.write(b"\0" * 4096)
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/model.zip"
+    httpd.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_a_stopped_download_leaves_nothing_behind(tmp_path, trickle, stop):
+    """Killed with SIGTERM, the download once left a hidden .partial that nothing listed or cleaned."""
+    home = tmp_path / "home"
+    env = dict(os.environ, MATCOACH_HOME=str(home))
+    run = subprocess.Popen([sys.executable, "-m", "assistant", "models", "download", "--from", trickle],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    def downloading() -> bool:
+        folder = home / "models"
+        return folder.is_dir() and any(p.stat().st_size for p in folder.rglob("*.zip"))
+
+    deadline = time.monotonic() + 30
+    while not downloading():
+        assert time.monotonic() < deadline and run.poll() is None, run.communicate()
+        time.sleep(0.05)
+    run.send_signal(stop)
+    out, err = run.communicate(timeout=30)
+    assert "Traceback" not in err
+    if stop != signal.SIGKILL:
+        assert run.returncode == 130 and leftovers(home) == [], (err, leftovers(home))
+    else:  # nothing can clean up after SIGKILL: the next command does
+        assert leftovers(home) != []
+        matcoach("models", "list", home=home)
+        assert leftovers(home) == []

@@ -67,7 +67,7 @@ def run_simulated(args: argparse.Namespace) -> int:
     render: Callable[[Event], str] = json_line if args.json else timeline_line
     advice = opening_advice(routine, variations, today=date.today())
     # the record is written before the event is shown: whatever was printed is on record
-    record = SessionRecord(routine, simulated=True) if args.record else None
+    record = SessionRecord(routine, simulated=True, unrecorded="leave out --record") if args.record else None
 
     def emit(event: Event) -> None:
         if not event.public:

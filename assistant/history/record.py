@@ -42,7 +42,10 @@ class SessionRecord:
         self.recorder: Recorder | None = None
         self.path: Path | None = None
         self.problems: list[str] = []
-        paths.writable_dir(self.primary.parent)
+        try:
+            paths.writable_dir(self.primary.parent)
+        except paths.DataDirError as e:
+            raise paths.DataDirError(f"{e}; or run the session without a record ({unrecorded})") from None
         self._start(self.primary)
         if self.recorder is None:
             raise HistoryError(f"{'; '.join(self.problems)}; so this session could not be recorded: fix that, or "
