@@ -3,12 +3,10 @@ already holds a session on record, run as a person runs it; it must end with the
 a line that names the problem, never a traceback, never losing that session, never writing outside."""
 
 import contextlib
-import functools
 import io
 import logging
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -20,42 +18,7 @@ import pytest
 from assistant.cli.main import main
 from tests.cli import matcoach
 from tests.hostile import CASES, Case
-from tests.sessions import routine
-
-
-@functools.cache
-def _history() -> bytes:
-    """A history holding one session, as matcoach writes it (made once, copied into every case)."""
-    from assistant.core.events import RepCounted, SetStarted
-    from assistant.history.record import SessionRecord
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "history.sqlite"
-        record = SessionRecord(routine("quick"), simulated=True, path=path)
-        record(SetStarted(t=5.0, set=1, target=3, variation="straight-leg"))
-        record(RepCounted(t=12.0, set=1, rep=1, perfect=1, variation="straight-leg", side=None, lower_s=3.0))
-        record.recorder.history.close()
-        return path.read_bytes()
-
-
-def prepare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c: Case) -> tuple[Path, Path, dict[str, str]]:
-    """A data directory with one session on record, a scratch folder (also the working directory) with
-    something precious in it, and the case's own set-up."""
-    home, scratch = tmp_path / "home", tmp_path / "scratch"
-    (scratch / "precious").mkdir(parents=True)
-    (scratch / "precious" / "keep.txt").write_text("keep")
-    home.mkdir()
-    (home / "history.sqlite").write_bytes(_history())
-    if c.setup is not None:
-        c.setup(home, scratch)
-    env = {"MATCOACH_HOME": str(home)} | {k: fill(v, home, scratch) for k, v in c.env.items()}
-    monkeypatch.chdir(scratch)
-    return home, scratch, env
-
-
-def fill(text: str, home: Path, scratch: Path) -> str:
-    """A case's text with {home} and {tmp} filled in (nothing else: cue lines hold braces of their own)."""
-    return text.replace("{home}", str(home)).replace("{tmp}", str(scratch))
+from tests.hostile_run import fill, history_bytes, prepare, sessions, verdict
 
 
 def in_process(args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
@@ -77,45 +40,6 @@ def in_process(args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyP
     return code, out.getvalue(), err.getvalue()
 
 
-def sessions(path: Path) -> list[tuple]:
-    """The sessions on record, read without leaving anything beside the file."""
-    idle = not Path(f"{path}-wal").exists()
-    db = sqlite3.connect(f"file:{path}?{'immutable=1' if idle else 'mode=ro'}", uri=True)
-    try:
-        return db.execute("SELECT id, started_at, routine FROM sessions ORDER BY id").fetchall()
-    finally:
-        db.close()
-
-
-def check(c: Case, home: Path, scratch: Path, before: dict, code: int, out: str, err: str) -> None:
-    shown = err or out
-    assert "Traceback" not in err and "Traceback" not in out, err
-    assert code == c.exit, f"exit {code}, expected {c.exit}: {err or out}"
-    assert fill(c.says, home, scratch) in (err + out), shown
-    if c.exit == 2 and c.report:
-        assert all(line.startswith("/") for line in err.splitlines()), err  # each names its file
-    elif c.exit == 2:
-        assert out == "", out
-        assert err.count("\n") == 1 and err.startswith("matcoach"), err
-    # nothing lost: the session on record is still there; a damaged file is never overwritten
-    history = home / "history.sqlite"
-    if c.history_intact:
-        assert sessions(history)[:1] == before["sessions"]
-    elif before["bytes"] is not None:
-        assert history.read_bytes() == before["bytes"]
-    assert (scratch / "precious" / "keep.txt").read_text() == "keep"
-    # nothing written outside the data directory and the scratch folder
-    assert sorted(p.name for p in home.parent.iterdir()) == ["home", "scratch"]
-    assert not (scratch / "injected").exists()
-
-
-def snapshot(home: Path, c: Case) -> dict:
-    history = home / "history.sqlite"
-    regular = history.is_file() and not history.is_symlink()
-    return {"sessions": sessions(history)[:1] if c.history_intact else None,
-            "bytes": history.read_bytes() if regular and not c.history_intact else None}
-
-
 def _sample(cases: list[Case], per_item: int = 2) -> list[Case]:
     """The first cases of each finding: the fast tier's share (it must stay within seconds)."""
     seen: dict[int, int] = {}
@@ -134,10 +58,10 @@ PROCESS = [c for c in CASES if c.speech]
 
 
 def run_case(c: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home, scratch, env = prepare(tmp_path, monkeypatch, c)
-    before = snapshot(home, c)
+    home, scratch, env, before = prepare(tmp_path, c)
+    monkeypatch.chdir(scratch)
     args = [fill(a, home, scratch) for a in c.args]
-    check(c, home, scratch, before, *in_process(args, env, monkeypatch))
+    assert verdict(c, home, scratch, before, *in_process(args, env, monkeypatch)) == []
 
 
 @pytest.mark.parametrize("c", FAST, ids=[c.id for c in FAST])
@@ -154,11 +78,10 @@ def test_more_hostile_input(c, tmp_path, monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("c", PROCESS, ids=[c.id for c in PROCESS])
 def test_hostile_input_as_a_process(c, tmp_path, monkeypatch):
-    home, scratch, env = prepare(tmp_path, monkeypatch, c)
-    before = snapshot(home, c)
+    home, scratch, env, before = prepare(tmp_path, c)
     args = [fill(a, home, scratch) for a in c.args]
     result = matcoach(*args, check=False, env=dict(os.environ, **env), cwd=scratch)
-    check(c, home, scratch, before, result.returncode, result.stdout, result.stderr)
+    assert verdict(c, home, scratch, before, result.returncode, result.stdout, result.stderr) == []
 
 
 def test_every_finding_of_the_issue_has_cases():
@@ -192,7 +115,7 @@ def test_a_read_only_data_directory_is_named_and_the_workout_runs(args, exit, sa
         base.chmod(0o755)
         home, out, own = base / "home", base / "out", base / "own-home"
         home.mkdir()
-        (home / "history.sqlite").write_bytes(_history())
+        (home / "history.sqlite").write_bytes(history_bytes())
         for folder in (out, own):
             folder.mkdir()
             folder.chmod(0o777)
