@@ -12,6 +12,7 @@ the history file and how many runs warned. Prints figures; passes or fails nothi
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,12 @@ from tests.hostile import CASES, Case  # noqa: E402
 from tests.hostile_run import KINDS, fill, prepare, verdict  # noqa: E402
 
 TIMEOUT_S = 60
+# A run that grows without end is stopped here, not when the shared machine runs out of memory.
+MEMORY_LIMIT = 3 << 30
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
 def run_case(c: Case) -> list[str]:
@@ -34,14 +41,18 @@ def run_case(c: Case) -> list[str]:
         args = [fill(a, home, scratch) for a in c.args]
         try:
             done = subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
-                                  env=dict(os.environ, **env), cwd=scratch, timeout=TIMEOUT_S)
+                                  env=dict(os.environ, **env), cwd=scratch, timeout=TIMEOUT_S,
+                                  preexec_fn=_limit_memory)
             code, out, err = done.returncode, done.stdout, done.stderr
         except subprocess.TimeoutExpired as e:
             code, out, err = None, "", (e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes) \
                 else (e.stderr or "")
         if code is not None and code < 0:
             return [f"traceback: killed by signal {-code} (a crash)"]
-        return verdict(c, home, scratch, before, code, out, err)
+        problems = verdict(c, home, scratch, before, code, out, err)
+        if "MemoryError" in err:
+            problems.append(f"hang: grew past {MEMORY_LIMIT >> 30} GB and was stopped")
+        return problems
 
 
 def concurrent_first_runs(trials: int, runs: int = 4) -> tuple[int, int, int]:
@@ -70,17 +81,16 @@ def main() -> None:
     args = parser.parse_args()
     cases = [c for c in CASES if args.only is None or c.item == args.only]
     started = time.monotonic()
-    with ThreadPoolExecutor(args.jobs) as pool:
-        verdicts = list(pool.map(run_case, cases))
     kinds: Counter[str] = Counter()
     failed = 0
-    for c, problems in zip(cases, verdicts):
-        if problems:
-            failed += 1
-            print(f"FAIL {c.id}")
-            for problem in problems:
-                print(f"     {problem}")
-        kinds.update({p.split(":", 1)[0] for p in problems})
+    with ThreadPoolExecutor(args.jobs) as pool:
+        for c, problems in zip(cases, pool.map(run_case, cases)):
+            if problems:
+                failed += 1
+                print(f"FAIL {c.id}", flush=True)
+                for problem in problems:
+                    print(f"     {problem}", flush=True)
+            kinds.update({p.split(":", 1)[0] for p in problems})
     print(f"\n{len(cases)} cases tried as processes in {time.monotonic() - started:.0f} s "
           f"({len({c.item for c in cases} - {0})} findings of issue 15, and cases found since)")
     print(f"  as expected: {len(cases) - failed}")
