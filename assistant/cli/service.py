@@ -75,8 +75,10 @@ def unit_text(serve_args: list[str]) -> str:
     template = (Path(__file__).parent / "systemd" / UNIT).read_text(encoding="utf-8")
     command = shlex.join([sys.executable, "-m", "assistant", "serve", *args])
     environment = ["PYTHONUNBUFFERED=1"]
-    if os.environ.get(paths.HOME_VARIABLE):  # the same settings, history and models as the one installing it
-        environment.append(f"{paths.HOME_VARIABLE}={paths.data_dir().absolute()}")
+    # the same settings, history and models as the shell installing it
+    for variable in (paths.HOME_VARIABLE, "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        if os.environ.get(variable):
+            environment.append(f"{variable}={Path(os.environ[variable]).expanduser().absolute()}")
     quoted = " ".join('"' + _systemd_value(e).replace("\\", "\\\\").replace('"', '\\"') + '"' for e in environment)
     return (template.replace("{exec_start}", command).replace("{home}", str(Path.home()))
             .replace("{environment}", quoted).replace("{documentation}", _systemd_value(paths.readme().as_uri())))

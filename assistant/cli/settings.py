@@ -64,7 +64,7 @@ def _routine(value: str, *, load: bool) -> str:
 def _model(value: str) -> str:
     from assistant.ears import models
 
-    installed = {m.name: m for m in models.installed() if m.source == "data directory"}
+    installed = [m.name for m in models.installed() if m.complete]
     if value in installed:
         return value
     path = Path(value).expanduser()
