@@ -51,9 +51,10 @@ def test_live_commands_wait_for_words_or_the_deadline():
     clock, inbox = VirtualClock(5.0), queue.Queue()
     source = LiveCommands(clock, inbox)
     assert source.wait(4.0) is None  # the deadline has passed
-    inbox.put(Reported(found("그만", "start"), 5.0))  # "start workout" once started: not a session command
-    inbox.put(Reported(found("hold on", "pause"), 5.0))
-    assert source.wait(None) == Recognized(Command.PAUSE, "hold on", 0.9)
+    inbox.put(Reported(found("그만", "start"), 5.0, 4.2, 4.6))  # "start workout" once started: not a command
+    inbox.put(Reported(found("hold on", "pause"), 5.0, 4.3, 4.7))
+    # the session learns when the words were said, not only when they were recognized
+    assert source.wait(None) == Recognized(Command.PAUSE, "hold on", 0.9, start=4.3, end=4.7)
     inbox.put(MatcoachError("no sound from the microphone"))
     with pytest.raises(InputEnded):
         source.wait(None)
