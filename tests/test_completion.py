@@ -40,6 +40,17 @@ def test_bash_completes_commands_options_and_values(bash_tab, matcoach_home):
 
 
 @pytest.mark.slow
+def test_bash_completes_file_names_where_a_path_goes(tmp_path):
+    script = tmp_path / "matcoach.bash"
+    script.write_text(matcoach("completion", "bash").stdout)
+    (tmp_path / "take.wav").write_bytes(b"")
+    run = subprocess.run(["bash", "-c", TAB.format(script=script) + "tab matcoach listen --file ta; "
+                          "tab matcoach models install ta; tab matcoach simulate --out-wav ta"],
+                         capture_output=True, text=True, timeout=60, check=True, cwd=tmp_path)
+    assert run.stdout.split() == ["take.wav"] * 3
+
+
+@pytest.mark.slow
 def test_zsh_loads_its_completion_function(tmp_path):
     if shutil.which("zsh") is None:
         pytest.fail("zsh is missing: ./setup.sh test installs it")

@@ -4,6 +4,7 @@
 import argparse
 import shlex
 from collections.abc import Iterator
+from pathlib import Path
 
 SHELLS = ("bash", "zsh")
 HOW = {
@@ -51,6 +52,8 @@ def script(shell: str, parser: argparse.ArgumentParser) -> str:
              "--routine": _words("routines", sorted(catalog.routine_files()), "*.toml")}
     for each in _parsers(parser):
         for action in each._actions:
+            if action.type is Path:  # whatever takes a path completes file names
+                action.complete = shtab.FILE  # type: ignore[attr-defined]
             for option in action.option_strings:
                 if option in hints:
                     action.complete = hints[option]  # type: ignore[attr-defined]

@@ -6,8 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import shtab
-
 from assistant.core.events import Event, json_line, timeline_line
 from assistant.core.routine import Routine, Variations
 from assistant.data import catalog
@@ -71,7 +69,7 @@ def seconds(text: str) -> float:
 def add_session_options(p: argparse.ArgumentParser) -> None:
     """The options that shape a session, shared by every command that runs one."""
     p.add_argument("--routine", metavar="NAME|PATH", help="a routine name (see `matcoach routines`) "
-                   "or a routine .toml file (default: leg-lift)").complete = shtab.FILE  # type: ignore[attr-defined]
+                   "or a routine .toml file (default: leg-lift)")
     p.add_argument("--variation", metavar="NAME", help="the variation to start with (see `matcoach routines`)")
     p.add_argument("--sets", type=positive_int, metavar="N", help="working sets")
     p.add_argument("--reps", type=positive_int, metavar="N", help="attempts per set")
@@ -98,7 +96,7 @@ def add_ears_options(p: argparse.ArgumentParser) -> None:
                    help="auto: Vosk when a model for the language is installed, else PocketSphinx (default)")
     p.add_argument("--model", type=Path, metavar="PATH",
                    help="a Vosk model folder, a folder of models, or an installed model's name (also "
-                        "$VOSK_MODEL_PATH; default: the installed one)").complete = shtab.DIRECTORY  # type: ignore
+                        "$VOSK_MODEL_PATH; default: the installed one)")
     p.add_argument("--input-device", metavar="INDEX|NAME", help="the microphone (default: the system's)")
 
 
