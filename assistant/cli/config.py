@@ -82,8 +82,9 @@ def run_show(args: argparse.Namespace) -> int:
         table.add_row(name, value, s.source, s.key.about)
     out = console()
     out.print(table)
-    out.print(f"your routines and voice packs: {paths.shown(paths.user_routines_dir().parent)}; history and models: "
-              f"{paths.shown(paths.data_dir())}; rendered cues: {paths.shown(paths.cache_dir())}", highlight=False)
+    out.print(f"your routines: {paths.shown(paths.user_routines_dir())}; your voice packs: "
+              f"{paths.shown(paths.user_voices_dir())}; history and models: {paths.shown(paths.data_dir())}; "
+              f"rendered cues: {paths.shown(paths.cache_dir())}", highlight=False)
     for name in unknown:
         note(f"{paths.shown(paths.config_file())}: {name!r} is not a setting and is ignored; "
              f"remove it with `matcoach config unset {name}`")

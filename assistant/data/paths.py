@@ -62,14 +62,15 @@ def user_voices_dir() -> Path:
 
 def shown(path: Path) -> Path | str:
     """``path`` as a person wants to read it in a message: relative to the working directory when it is
-    inside it, else from ``~`` when it is in the home directory."""
+    inside it (a folder below the home directory, or outside it), else from ``~`` when it is in the home
+    directory."""
     path = Path(path)
     try:
         absolute = path.absolute()
         cwd, home = Path.cwd(), Path.home()
     except (OSError, RuntimeError):  # no working or home directory
         return path
-    if absolute.is_relative_to(cwd) and absolute != cwd:
+    if absolute.is_relative_to(cwd) and absolute != cwd and not home.is_relative_to(cwd):
         return absolute.relative_to(cwd)
     if absolute.is_relative_to(home) and absolute != home:
         return f"~/{absolute.relative_to(home)}"
