@@ -7,7 +7,7 @@ from assistant.core.commands import Command
 from assistant.core.events import Cue, Event, RepCounted, RepFailed, SetDone, Summary
 from assistant.core.planner import Planner
 from assistant.core.routine import Routine
-from assistant.core.runner import DeviceChange, Scripted, ScriptedCommands, run
+from assistant.core.runner import DeviceChange, Recognized, Scripted, ScriptedCommands, run
 from assistant.core.session import Session
 from assistant.data import catalog
 
@@ -58,13 +58,15 @@ def routine(name: str = "quick", **overrides) -> Routine:
     return catalog.find_routine(name, catalog.load_variations()).with_overrides(**overrides)
 
 
-def simulate(name: str = "quick", say: tuple[tuple[float, "str | DeviceChange"], ...] = (), **overrides) -> Recording:
-    """Run a whole session in virtual time; ``say`` holds (session seconds, command) pairs
-    (a DeviceChange for a device that is lost or back then)."""
+def simulate(name: str = "quick", say: tuple[tuple[float, "str | Recognized | DeviceChange"], ...] = (),
+             **overrides) -> Recording:
+    """Run a whole session in virtual time; ``say`` holds (session seconds, command) pairs: a command
+    name (its words end then), a Recognized command (arriving then, its words said earlier) or a
+    DeviceChange (a device lost or back then)."""
     recording = Recording()
     clock = VirtualClock()
     session = Session(routine(name, **overrides), catalog.load_variations(), clock, Planner(catalog.load_pack()),
                       recording)
-    run(session, ScriptedCommands(clock, [Scripted(t=t, command=c if isinstance(c, DeviceChange) else Command(c))
-                                            for t, c in say]))
+    script = [Scripted(t=t, command=c if isinstance(c, (DeviceChange, Recognized)) else Command(c)) for t, c in say]
+    run(session, ScriptedCommands(clock, script))
     return recording

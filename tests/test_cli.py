@@ -114,7 +114,7 @@ def test_bad_numbers_are_rejected_by_the_parser():
 @pytest.mark.slow
 def test_history_table_json_csv_and_plot(tmp_path):
     home = tmp_path / "home"
-    matcoach("simulate", "--routine", "quick", "--record", "--say", "17.5:arched", home=home)
+    matcoach("simulate", "--routine", "quick", "--record", "--say", "17.9:arched", home=home)
     matcoach("simulate", "--routine", "quick", "--record", "--say", "13:stop", home=home)
     table = matcoach("history", home=home).stdout
     assert "2/3  3/3" in table and "completed (simulated)" in table and "stopped (simulated)" in table
@@ -137,7 +137,7 @@ def test_the_next_simulated_session_opens_with_last_time(tmp_path):
     home = tmp_path / "home"
     first = json_lines(matcoach("simulate", "--routine", "quick", "--json", home=home).stdout)
     assert first[1]["cue"] == "first-session"
-    matcoach("simulate", "--routine", "quick", "--record", "--say", "17.5:arched", home=home)
+    matcoach("simulate", "--routine", "quick", "--record", "--say", "17.9:arched", home=home)
     opening = [e["cue"] for e in json_lines(matcoach("simulate", "--routine", "quick", "--json",
                                                      home=home).stdout)[:4]]
     assert opening[:4] == ["welcome", "recovery-today", "last-time", "floor"]

@@ -54,7 +54,7 @@ def reps_on_record(path) -> list[tuple]:
 
 def test_every_rep_is_on_record_with_what_happened(tmp_path):
     path = tmp_path / "history.sqlite"
-    seen = record_session(path, say=((17.5, "arched"),))
+    seen = record_session(path, say=((17.9, "arched"),))
     expected = [(e.set, e.rep, int(isinstance(e, RepCounted)), getattr(e, "phase", None),
                  getattr(e, "descent_s", None)) for e in seen.events if isinstance(e, (RepCounted, RepFailed))]
     assert reps_on_record(path) == expected

@@ -1,5 +1,6 @@
 """The live session's parts that need no audio: the echo gate and the command source."""
 
+import json
 import os
 import queue
 
@@ -50,9 +51,10 @@ def test_live_commands_wait_for_words_or_the_deadline():
     clock, inbox = VirtualClock(5.0), queue.Queue()
     source = LiveCommands(clock, inbox)
     assert source.wait(4.0) is None  # the deadline has passed
-    inbox.put(Reported(found("그만", "start"), 5.0))  # "start workout" once started: not a session command
-    inbox.put(Reported(found("hold on", "pause"), 5.0))
-    assert source.wait(None) == Recognized(Command.PAUSE, "hold on", 0.9)
+    inbox.put(Reported(found("그만", "start"), 5.0, 4.2, 4.6))  # "start workout" once started: not a command
+    inbox.put(Reported(found("hold on", "pause"), 5.0, 4.3, 4.7))
+    # the session learns when the words were said, not only when they were recognized
+    assert source.wait(None) == Recognized(Command.PAUSE, "hold on", 0.9, start=4.3, end=4.7)
     inbox.put(MatcoachError("no sound from the microphone"))
     with pytest.raises(InputEnded):
         source.wait(None)
@@ -231,3 +233,12 @@ def test_a_vanished_microphone_is_reported_lost_then_back(fake_input, monkeypatc
                 break
     assert changes == [(True, "it cannot be opened"), (False, "back")]
     assert fake_input.opened >= 4  # it kept trying
+
+
+@pytest.mark.slow
+def test_devices_marks_the_system_default(pulse, tmp_path):
+    rows = json.loads(matcoach("devices", "--json", home=tmp_path, env=pulse.env).stdout)
+    (default,) = [row for row in rows if row["default_input"]]
+    assert default["default_output"]
+    table = matcoach("devices", home=tmp_path, env=pulse.env).stdout
+    assert f"{default['name']} *" in table and "* the system default" in table

@@ -2,18 +2,22 @@
 
 import pytest
 
+from assistant.core.commands import Command
 from assistant.core.cues import REMINDERS
 from assistant.core.events import (
     DeviceBack,
     DeviceLost,
     Paused,
+    PhaseStarted,
+    RepCounted,
     RepFailed,
     Resumed,
     SetStarted,
     StepStarted,
     VariationChanged,
 )
-from assistant.core.runner import DeviceChange
+from assistant.core.runner import DeviceChange, Recognized
+from assistant.core.session import COUNT_GRACE_S
 from tests.sessions import simulate
 
 
@@ -245,7 +249,7 @@ def test_script_running_out_while_paused_ends_the_session_and_keeps_the_reps(low
 def test_long_rests_announce_the_time_left_and_short_ones_do_not(quiet):
     rec = simulate("quick", rest_s=60)
     rest_at = rec.cue_times("rest")[0]
-    assert [(e.t - rest_at, e.args["seconds"]) for e in rec.said("rest-left")] == [(30, 30), (50, 10)]
+    assert [(round(e.t - rest_at, 6), e.args["seconds"]) for e in rec.said("rest-left")] == [(30, 30), (50, 10)]
     assert quiet.said("rest-left") == []
 
 
@@ -256,3 +260,71 @@ def test_a_hold_counts_down_its_last_three_seconds():
     halfway = [t - plank for t in rec.cue_times("halfway")]
     assert halfway == [19.0]
     assert rec.cue_times("step-done")[-1] - plank == 34.0
+
+
+# -- commands are judged by when they were said, not when they were recognized ---------------------
+
+def hover_ends(rec, set_number: int, rep: int) -> float:
+    """When the hover of that attempt is over (its count comes COUNT_GRACE_S later)."""
+    counted = next(e for e in rec.of(RepCounted) if (e.set, e.rep) == (set_number, rep))
+    return counted.t - COUNT_GRACE_S
+
+
+def heard(command: str, start: float, end: float) -> Recognized:
+    return Recognized(Command(command), command, 0.9, start=start, end=end)
+
+
+def test_a_rep_is_counted_once_late_words_about_it_have_had_time_to_arrive(quiet):
+    ends = hover_ends(quiet, 1, 1)
+    (phase,) = [e for e in quiet.of(PhaseStarted) if e.phase == "bottom" and e.t < ends][-1:]
+    assert ends - phase.t == pytest.approx(1.0)  # the hover itself is as long as the tempo says
+    assert quiet.cue_times("rep-counted")[0] == pytest.approx(ends + COUNT_GRACE_S)
+
+
+def test_an_arched_said_at_the_end_of_the_hover_fails_that_rep_not_the_next(quiet):
+    ends = hover_ends(quiet, 1, 2)
+    # the back arched just before the hover was over; the recognizer reported it 0.3 s later
+    rec = simulate("quick", say=((ends + 0.3, heard("arched", ends - 0.4, ends - 0.05)),))
+    assert rec.failed() == [(1, 2)]
+    assert rec.counted() == [(1, 1), (1, 3), (2, 1), (2, 2), (2, 3)]
+
+
+def test_an_arched_recognized_after_the_count_is_not_charged_to_the_next_rep(quiet):
+    counted_at = hover_ends(quiet, 1, 2) + COUNT_GRACE_S
+    # recognized far too late for rep 2 (already counted): rep 3 has just begun and must not fail
+    rec = simulate("quick", say=((counted_at + 0.5, heard("arched", counted_at - 0.6, counted_at - 0.2)),))
+    assert rec.failed() == []
+    assert rec.counted() == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
+    assert "form-reminder" in rec.cues()
+
+
+def test_an_arched_said_during_a_rep_but_recognized_in_the_next_phase_still_fails_it(lowers):
+    rec = simulate("quick", say=((lowers[0] + 3.2, heard("arched", lowers[0] + 2.5, lowers[0] + 2.9)),))
+    (failure,) = rec.of(RepFailed)
+    assert (failure.set, failure.rep) == (1, 1)
+
+
+def test_simulated_commands_end_when_their_time_says(quiet):
+    """`simulate --say T:arched`: T is when the word ends; within the count's grace it fails that rep."""
+    ends = hover_ends(quiet, 1, 1)
+    rec = simulate("quick", say=((ends + COUNT_GRACE_S / 2, "arched"),))
+    assert rec.failed() == [(1, 1)]
+
+
+def test_done_said_while_getting_ready_does_not_end_the_set_that_follows(quiet):
+    ready = next(e.t for e in quiet.of(PhaseStarted) if e.phase == "brace") - 0.01
+    rec = simulate("quick", say=((ready + 0.4, heard("done", ready - 0.5, ready - 0.1)),))
+    assert rec.sets()[0] == (3, 0, 3)
+
+
+def test_done_after_the_hover_counts_that_rep_then_ends_the_set(quiet):
+    ends = hover_ends(quiet, 1, 2)
+    rec = simulate("quick", say=((ends + 0.2, "done"),))
+    assert rec.sets()[0] == (2, 0, 3)  # reps 1 and 2 count; the set ends before rep 3
+    assert rec.counted()[:2] == [(1, 1), (1, 2)]
+
+
+def test_stop_after_the_hover_keeps_that_rep(quiet):
+    ends = hover_ends(quiet, 1, 1)
+    rec = simulate("quick", say=((ends + 0.1, "stop"),))
+    assert rec.summary.perfect_total == 1 and rec.summary.reason == "stopped"

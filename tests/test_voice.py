@@ -152,7 +152,7 @@ def session_audio(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     wav = home / "session.wav"
     out = matcoach("simulate", "--routine", "quick", "--json", "--out-wav", wav, "--sample-rate", "48000",
-                   "--say", "45:arched", home=home)
+                   "--say", "46.2:arched", home=home)
     events = [json.loads(line) for line in out.stdout.splitlines()]
     samples, rate = soundfile.read(wav, dtype="float32")
     return events, samples, rate

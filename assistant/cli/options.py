@@ -4,7 +4,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from assistant.core.errors import GrammarError, RoutineError
 from assistant.core.events import Event, json_line, timeline_line
@@ -14,6 +14,37 @@ from assistant.core.routine import Routine, Variations
 from assistant.data import catalog
 from assistant.ears.engines import ENGINES
 from assistant.live.session import LiveSetup
+
+GLOBAL_VALUES = ("--voice", "--language")
+
+
+class MatcoachParser(argparse.ArgumentParser):
+    """Every parser in the command tree takes the global options (-v, -q, --voice, --language), so they
+    work before or after a command. A command may define one again for its own help text; it stays global
+    (never a default of its own, which would hide the value typed before the command)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("conflict_handler", "resolve")
+        super().__init__(*args, **kwargs)
+        group = self.add_argument_group("global options (before or after the command)")
+        # each level counts its own -v and -q: argparse would let an inner level overwrite an outer count
+        group.add_argument("-v", "--verbose", action="count", dest=f"verbose@{self.prog}", default=argparse.SUPPRESS,
+                           help="more log output (-vv for debug)")
+        group.add_argument("-q", "--quiet", action="count", dest=f"quiet@{self.prog}", default=argparse.SUPPRESS,
+                           help="errors only")
+        group.add_argument("--voice", metavar="PACK", default=argparse.SUPPRESS,
+                           help="the voice pack: what the coach says and in which voice (default: en)")
+        group.add_argument("--language", "--lang", metavar="LANG", default=argparse.SUPPRESS,
+                           help="the language of the spoken commands: a grammar (en, ko; default: en)")
+
+    def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
+        if set(names) & set(GLOBAL_VALUES):
+            kwargs["default"] = argparse.SUPPRESS
+        return super().add_argument(*names, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        """Usage mistakes in one line, like every other error."""
+        self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
 
 
 def within(limit: Range) -> Callable[[str], Any]:
@@ -41,8 +72,6 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
                    help="rest between sets")
     p.add_argument("--descent", type=within(TEMPO["lower"]), metavar="SECONDS",
                    help="seconds to lower the legs, counted down (3 by default; 4 for a slower descent)")
-    p.add_argument("--voice", metavar="PACK", default="en",
-                   help="the voice pack: what the coach says and in which voice (default: en)")
 
 
 def session_routine(args: argparse.Namespace, variation: str | None = None) -> tuple[Routine, Variations]:
@@ -63,12 +92,11 @@ def session_routine(args: argparse.Namespace, variation: str | None = None) -> t
 
 def add_ears_options(p: argparse.ArgumentParser) -> None:
     """Options shared by everything that listens."""
-    p.add_argument("--language", "--lang", default="en", metavar="LANG",
-                   help="the language of the commands: a grammar in grammars/ (en, ko; default: en)")
-    p.add_argument("--engine", choices=ENGINES, default="auto",
+    p.add_argument("--engine", choices=ENGINES,
                    help="auto: Vosk when a model for the language is installed, else PocketSphinx (default)")
     p.add_argument("--model", type=Path, metavar="PATH",
-                   help="a Vosk model folder (also $VOSK_MODEL_PATH; default: the installed one)")
+                   help="a Vosk model folder, a folder of models, or an installed model's name (also "
+                        "$VOSK_MODEL_PATH; default: the installed one)")
     p.add_argument("--input-device", metavar="INDEX|NAME", help="the microphone (default: the system's)")
 
 
@@ -94,7 +122,7 @@ def add_serve_options(p: argparse.ArgumentParser) -> None:
 def check_serve_options(args: argparse.Namespace) -> None:
     """What `serve` needs that a file or a name could get wrong, checked before anything opens (and by
     `service install`, so a typo fails now rather than at every boot)."""
-    from assistant.ears import models
+    from assistant.ears.model_choice import find_model
 
     grammar = catalog.load_grammar(args.language)
     known = catalog.load_variations().ids()
@@ -104,11 +132,11 @@ def check_serve_options(args: argparse.Namespace) -> None:
                                f"variation; use one of: {', '.join(known)}")
     session_routine(args)
     catalog.load_pack(args.voice)
-    if args.engine == "vosk" and models.find_model(grammar.language, args.model) is None:
+    if args.engine == "vosk" and find_model(grammar.language, args.model) is None:
         raise GrammarError(f"--engine vosk: no Vosk model for {grammar.language!r} is installed; install one "
                            f"(`matcoach models list`) or use --engine auto")
     if args.model is not None:
-        models.find_model(grammar.language, args.model)  # a wrong folder is named now
+        find_model(grammar.language, args.model)  # a wrong folder is named now
 
 
 def live_setup(args: argparse.Namespace, speaker_device: int | None, mic_device: int | None,

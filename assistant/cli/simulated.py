@@ -61,7 +61,7 @@ def run_simulated(args: argparse.Namespace) -> int:
 
         check_wav_path(args.out_wav, "--out-wav")
     routine, variations = session_routine(args)
-    grammar = catalog.load_grammar("en")
+    grammar = catalog.load_grammar(args.language)  # --say may use its phrases
     script = [parse_said(spec, grammar) for spec in args.say]
     pack = catalog.load_pack(args.voice)
     render: Callable[[Event], str] = json_line if args.json else timeline_line

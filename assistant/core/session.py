@@ -32,6 +32,12 @@ from assistant.core.timer import PhaseTimer
 
 log = logging.getLogger(__name__)
 
+# A rep is counted (aloud, and on record) this long after its hover ends: an "arched" said at the
+# last moment is recognized a moment later, and must fail this rep, not the next. It covers the
+# recognizers' delay from the end of the words (p95 under 0.35 s), so nothing has to be undone.
+COUNT_GRACE_S = 0.4
+_EPSILON = 1e-6
+
 
 class Session(Attempts, Answers):
     """One workout. Drive it with ``begin()``, then ``tick()`` at ``deadline`` and ``hear()`` commands.
@@ -65,6 +71,10 @@ class Session(Attempts, Answers):
         self.lost_devices: set[str] = set()
         self._fault_paused = False
         self._lower_started = 0.0
+        self._block_started = 0.0    # session time the current block (a step, a wait, a set) began
+        self._attempt_started = 0.0  # ... and the current attempt of a set
+        self._hover_ends = 0.0       # when the current rep's hover is over (its count comes COUNT_GRACE_S later)
+        self._spoken_from = 0.0      # when the words of the command being answered began
         self.machine = build_machine(self)
 
     # -- driving ------------------------------------------------------------------------------
@@ -78,8 +88,12 @@ class Session(Attempts, Answers):
             self._say(cue, **dict(params))
         self.trigger("proceed")
 
-    def hear(self, command: Command, *, phrase: str | None = None, confidence: float | None = None) -> None:
-        self._emit(Heard(t=self.clock.now(), command=command.value, phrase=phrase, confidence=confidence))
+    def hear(self, command: Command, *, phrase: str | None = None, confidence: float | None = None,
+             spoken_from: float | None = None) -> None:
+        """Answer ``command``, whose words began at session time ``spoken_from`` (default: now)."""
+        now = self.clock.now()
+        self._spoken_from = now if spoken_from is None else min(spoken_from, now)
+        self._emit(Heard(t=now, command=command.value, phrase=phrase, confidence=confidence))
         if command is Command.RESUME and self.lost_devices:
             log.info("not resuming while the %s is gone", " and ".join(sorted(self.lost_devices)))
             return
@@ -113,6 +127,17 @@ class Session(Attempts, Answers):
     def time_up(self) -> bool:
         return self.timer.time_up(self.clock.now())
 
+    def spoken_in_block(self) -> bool:
+        """The command's words began in the current step, wait or set (not in one already over)."""
+        return self._spoken_from >= self._block_started - _EPSILON
+
+    def spoken_in_attempt(self) -> bool:
+        return self._spoken_from >= self._attempt_started - _EPSILON
+
+    def rep_complete(self) -> bool:
+        """The hover is over: the rep is done, its count waiting only for late words about it."""
+        return self.state is State.bottom and self.clock.now() >= self._hover_ends - _EPSILON
+
     def attempts_left(self) -> bool:
         return self.attempt < self.block.reps
 
@@ -132,6 +157,7 @@ class Session(Attempts, Answers):
 
     def advance(self) -> None:
         self.index += 1
+        self._block_started = self.clock.now()
         block = self.block
         if isinstance(block, Reps):
             self.attempt = 0
@@ -202,6 +228,7 @@ class Session(Attempts, Answers):
         self._start_phase(said.start, *rest_beats(self.block.seconds))
 
     def on_enter_brace(self) -> None:
+        self._attempt_started = self.clock.now()
         self._apply_pending_variation()
         side = self._side()
         brace = self.routine.tempo.brace
@@ -231,7 +258,8 @@ class Session(Attempts, Answers):
         self._start_phase(said.start, *lower_beats(seconds), may_overrun=False)
 
     def on_enter_bottom(self) -> None:
-        self._start_phase(self.clock.now(), self.routine.tempo.bottom)
+        self._hover_ends = self.clock.now() + self.routine.tempo.bottom
+        self._start_phase(self.clock.now(), self.routine.tempo.bottom + COUNT_GRACE_S)
 
     def on_enter_finished(self) -> None:
         self.timer.stop()

@@ -28,7 +28,9 @@ WAKE_S = 0.5          # the coach loop looks at the clock at least this often
 @dataclass(frozen=True)
 class Reported:
     detection: Detection
-    at: float  # session time when it was reported
+    at: float     # session time when it was reported
+    start: float  # session time when the words began
+    end: float    # ... and ended
 
 
 class Listener(threading.Thread):
@@ -77,7 +79,7 @@ class Listener(threading.Thread):
             return
         log.info("heard %r (%s, %.2f) %.0f ms after the words ended", found.phrase, found.command, found.confidence,
                  1000 * (found.detected_at - found.end))
-        self._inbox.put(Reported(found, now))
+        self._inbox.put(Reported(found, now, start, end))
 
 
 class LiveCommands:
@@ -106,7 +108,7 @@ class LiveCommands:
                 continue
             self.last = item
             found = item.detection
-            return Recognized(Command(found.command), found.phrase, found.confidence)
+            return Recognized(Command(found.command), found.phrase, found.confidence, start=item.start, end=item.end)
 
 
 def device_reporter(inbox: "queue.Queue", device: str) -> Callable[[bool, str], None]:
