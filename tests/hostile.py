@@ -419,6 +419,19 @@ CASES: list[Case] = [
     case(0, "start --input-device nope --routine quick", 2, "no audio output device found on this machine",
          speech=True),
     case(0, "serve --routine nope", 2, "no routine named 'nope'"),
+    # settings (issue 14's config.toml and MATCOACH_<KEY>) are input too
+    case(0, "simulate --routine quick", 2, "config.toml: is not a regular file (a pipe or a device)",
+         setup=fifo("config.toml", base="home")),
+    case(0, "history", 2, "config.toml: is not UTF-8 text", setup=write("config.toml", b"\xff\xfe")),
+    case(0, "history", 2, "config.toml: cannot be read (Too many levels of symbolic links)",
+         setup=link("config.toml", "{home}/config.toml", base="home")),
+    case(0, "history", 2, "voice '../x' is not a voice pack", setup=write("config.toml", 'voice = "../x"\n')),
+    case(0, "simulate", 2, "MATCOACH_ROUTINE: routine 'nope' is not a routine", env={"MATCOACH_ROUTINE": "nope"}),
+    case(0, "simulate", 2, "MATCOACH_VOICE: voice '../x' is not a voice pack", env={"MATCOACH_VOICE": "../x"}),
+    case(0, "config set voice ../x", 2, "'../x' is not a voice pack"),
+    case(0, ("config", "set", "routine", ""), 2, "an empty name is not a routine"),
+    case(0, ("config", "set", "input-device", "a\nb"), 2, "is not a device"),
+    case(0, "config set routine /etc/passwd", 2, "is not valid TOML"),
     case(0, "serve --language xx", 2, "no grammar for the language 'xx'"),
 ]
 

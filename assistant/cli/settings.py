@@ -46,6 +46,9 @@ def _engines() -> tuple[str, ...]:
 
 def _routine(value: str, *, load: bool) -> str:
     """A routine by name, or the path of a routine file (kept absolute: settings are read from anywhere)."""
+    if not value.strip():
+        raise ConfigError(f"an empty name is not a routine; use one of: {', '.join(sorted(catalog.routine_files()))}, "
+                          f"or the path of a routine .toml file")
     if value in catalog.routine_files():
         if load:
             catalog.find_routine(value, catalog.load_variations())  # its errors name the file and the fix
