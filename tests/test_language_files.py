@@ -6,11 +6,12 @@ from assistant.core.commands import Command
 from assistant.core.cues import EXAMPLE_PARAMS, all_cues
 from assistant.core.errors import GrammarError, PackError
 from assistant.core.pack import placeholders
+from assistant.core.plurals import usable_in
 from assistant.data import catalog, paths
 from assistant.data.grammars import parse_grammar
 from assistant.data.packs import parse_pack
 
-KNOWN = all_cues(catalog.load_variations().ids())
+KNOWN = all_cues(catalog.load_variations().order)
 PACKS = sorted(paths.shipped("voices").glob("*.toml"))
 
 
@@ -28,7 +29,10 @@ def test_every_shipped_pack_says_every_cue_the_core_can_emit(path):
         said = pack.lines(cue, {p: EXAMPLE_PARAMS[p] for p in params})
         assert len(said) == len(pack.cues[cue])
         for line, rendered in zip(pack.cues[cue], said, strict=True):
-            assert line.wav is None and placeholders(line.text) <= set(params)
+            if cue == "tone":  # the one recording: a short tone, shipped beside the packs
+                assert line.wav is not None and line.wav.is_file()
+                continue
+            assert line.wav is None and placeholders(line.text) <= set(params) | set(usable_in(pack.plurals, params))
             assert rendered.text.strip() and "{" not in rendered.text, (cue, rendered)
 
 

@@ -94,7 +94,7 @@ def test_the_live_view_shows_phase_set_count_and_the_last_command():
         shown.print(view.render())
         panel = shown.file.getvalue()
     assert "set 2, straight-leg: 0 perfect, 0 arched" in panel
-    assert "pause (87%)" in panel and "get ready" in panel
+    assert "pause (87%)" in panel and "rest" in panel  # the rest leads straight into set 2
     assert "set 1 done" in out.getvalue()  # the timeline scrolled above the panel
 
 

@@ -52,10 +52,10 @@ def test_cues_said_together_never_overlap():
 
 def test_a_tight_slot_gets_the_shortest_line_that_fits():
     pack = catalog.load_pack()
-    planner = Planner(pack, FakeDurations(**{"Lower 3.": 0.95, "Down 3.": 0.6, "Slowly down, 3.": 1.4}))
+    planner = Planner(pack, FakeDurations(**{"Lower 3.": 0.95, "Down 3.": 0.6}))
     assert planner.place("lower", {"n": 3}, at=0.0, fit=1.0).text == "Down 3."
     # without a tight slot the lines rotate
-    assert [planner.place("lower", {"n": 3}, at=t).text for t in (10.0, 20.0)] == ["Slowly down, 3.", "Lower 3."]
+    assert [planner.place("lower", {"n": 3}, at=t).text for t in (10.0, 20.0)] == ["Lower 3.", "Down 3."]
 
 
 def test_hush_cuts_what_is_still_to_come():
