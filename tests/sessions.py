@@ -12,7 +12,6 @@ from assistant.core.runner import DeviceChange, Recognized, Scripted, ScriptedCo
 from assistant.core.session import Session
 from assistant.data import catalog
 
-
 # Cues said as an attempt opens (before its brace phase starts) and right after it ends.
 OPENING = {"side", "last-one", "brace", "brace-short"}
 CLOSING = {"rep-counted", "to-go", "arched", "suggest-easier", "gentle-done", "gentle-arched"}
