@@ -105,3 +105,30 @@ def simulate(name: str = "quick", say: tuple[tuple[float, "str | Recognized | De
     script = [Scripted(t=t, command=c if isinstance(c, (DeviceChange, Recognized)) else Command(c)) for t, c in say]
     run(session, ScriptedCommands(clock, script))
     return recording
+
+
+class ArchingPerson:
+    """A person whose back arches on the attempts ``arches(set, attempt)`` picks: half a second into the
+    descent, or with ``early`` half a second into the lift. Says nothing else."""
+
+    def __init__(self, clock: VirtualClock, session: Session, arches, *, early: bool = False) -> None:
+        self.clock, self.session, self.arches, self.early = clock, session, arches, early
+        self.done: set[tuple[int, int]] = set()
+
+    def wait(self, until):
+        from assistant.core.flow import State
+        from assistant.core.runner import InputEnded
+
+        s = self.session
+        phase = State.lift if self.early else State.lower
+        if s.state is phase and s.tally is not None:
+            key = (s.block.set_number, s.attempt)
+            at = self.clock.now() + 0.5
+            if key not in self.done and self.arches(*key) and (until is None or at <= until):
+                self.done.add(key)
+                self.clock.advance_to(at)
+                return Command.ARCHED
+        if until is None:
+            raise InputEnded
+        self.clock.advance_to(max(until, self.clock.now()))
+        return None

@@ -209,3 +209,33 @@ def test_an_unreadable_history_only_costs_the_opening(tmp_path, caplog):
         today = todays_session(routine("quick"), VARIATIONS, today=datetime.now().date(), path=path)
     assert today.advice.cues == () and "damaged" in caplog.text
     assert today.routine == routine("quick")  # the routine runs as written
+
+
+def record_day(path, day, arches=lambda s, a: False, early=False):
+    """Today's session as the ladder prescribes it from the history file, run and recorded on ``day``."""
+    from tests.sessions import ArchingPerson
+
+    today = todays_session(routine("leg-lift"), VARIATIONS, today=day, path=path)
+    when = datetime.combine(day, datetime.min.time().replace(hour=18)).astimezone()
+    record = SessionRecord(today.routine, simulated=True, path=path, now=lambda: when)
+    clock = VirtualClock()
+    session = Session(today.routine, VARIATIONS, clock, Planner(catalog.load_pack()), record, advice=today.advice)
+    run(session, ArchingPerson(clock, session, arches, early=early))
+    return today
+
+
+def test_the_ladder_climbs_over_recorded_sessions_steps_back_after_a_struggle_and_reaches_the_dead_bug(tmp_path):
+    path = tmp_path / "history.sqlite"
+    start = datetime(2026, 3, 2).date()
+    plans = [record_day(path, start + timedelta(days=3 * i)) for i in range(3)]  # perfect, every three days
+    assert [p.routine.working_sets()[0].reps for p in plans] == [10, 11, 12]
+    assert [c for c, _ in plans[1].advice.cues] == ["climb"]
+    # a struggle at 13 reps: every other attempt arches in the descent; two reps back
+    record_day(path, start + timedelta(days=9), arches=lambda s, a: a % 2 == 0)
+    after = todays_session(routine("leg-lift"), VARIATIONS, today=start + timedelta(days=12), path=path)
+    assert (after.routine.variation, after.routine.working_sets()[0].reps) == ("straight-leg", 11)
+    assert [c for c, _ in after.advice.cues] == ["regress-reps", "floor"]
+    # the back comes up early on every attempt: the dead bug, whatever the rung
+    record_day(path, start + timedelta(days=12), arches=lambda s, a: True, early=True)
+    last = todays_session(routine("leg-lift"), VARIATIONS, today=start + timedelta(days=15), path=path)
+    assert last.routine.variation == "dead-bug" and [c for c, _ in last.advice.cues] == ["regress-to-start"]
