@@ -235,8 +235,8 @@ def test_arched_outside_a_rep_is_a_form_reminder():
     assert "form-reminder" in rec.cues() and rec.failed() == []
 
 
-def test_a_per_set_summary_closes_the_session(lowers):
-    rec = simulate("quick", say=((lowers[0] + 1, "arched"),))
+def test_a_per_set_summary_closes_the_session_with_full_talk(lowers):
+    rec = simulate("quick", talk="full", say=((lowers[0] + 1, "arched"),))
     summary = [e.args for e in rec.said("summary-set")]
     assert summary == [{"set": 1, "perfect": 2, "target": 3}, {"set": 2, "perfect": 3, "target": 3}]
 

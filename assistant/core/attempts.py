@@ -60,7 +60,7 @@ class Attempts(Talk):
         self._fact(RepCounted, perfect=self.tally.perfect, **self._rep_fields())
         self._say("rep-counted", n=self.tally.perfect)
         left = self.block.reps - self.attempt
-        if self.words is not None and self.words.to_go and to_go(left):
+        if self.words is not None and self.words.to_go and to_go(left, self.block.reps):
             self._say("to-go", left=left)
 
     def fail_rep(self) -> None:

@@ -42,6 +42,6 @@ class Endings(Talk):
         if not self.results:
             return
         self._say("summary", perfect=perfect, attempts=attempts)
-        if len(self.results) > 1 or self.talk == "full":
+        if self.talk == "full":  # set by set is on record: `matcoach history`
             for r in self.results:
                 self._say("summary-set", set=r.number, perfect=r.perfect, target=r.target)

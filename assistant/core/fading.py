@@ -94,9 +94,12 @@ def _top(talk: str, stage: Stage, *, attempt: int, reps: int, every: int, breath
     return None
 
 
-def to_go(left: int) -> bool:
+SHORT_SET = 4  # a set this short has "last one", and no "to go" before it
+
+
+def to_go(left: int, reps: int) -> bool:
     """After a count: say how many attempts are left when it helps ("three to go", "two to go")."""
-    return 2 <= left <= 3
+    return 2 <= left <= 3 and reps > SHORT_SET
 
 
 def opening(talk: str, cues: tuple[tuple[str, tuple], ...]) -> tuple[tuple[str, tuple], ...]:
