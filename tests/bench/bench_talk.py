@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parents[2]
 
 
 def simulate(tree: Path, home: Path, wav: Path, *args: str) -> list[dict]:
-    env = dict(os.environ, MATCOACH_HOME=str(home))
+    env = dict(os.environ, MATCOACH_HOME=str(home), PYTHONDONTWRITEBYTECODE="1")  # leave other trees untouched
     run = subprocess.run([sys.executable, "-m", "assistant", "simulate", "--json", "--out-wav", str(wav), *args],
                          cwd=tree, env=env, capture_output=True, text=True, check=True)
     return [json.loads(line) for line in run.stdout.splitlines()]
