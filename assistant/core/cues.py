@@ -77,6 +77,7 @@ FIXED: dict[str, tuple[str, ...]] = {
     # the opening, from past sessions (assistant.core.progression and assistant.core.ladder)
     "first-session": (),
     "light-today": ("sets",),
+    "trained-today": (),
     "recovery-consecutive": (),
     "week-enough": ("sessions",),
     "welcome-back": ("days",),
@@ -116,6 +117,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "descent-changed": ("seconds",),
     "climb": ("reps",),
     "light-today": ("sets",),
+    "trained-today": (),
     "ready": ("set",),
     "set-done": ("perfect",),
     "last-set-done": ("perfect",),

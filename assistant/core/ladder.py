@@ -27,6 +27,7 @@ from assistant.core.progression import (
     PROGRESS_AT,
     Advice,
     PastSession,
+    Schedule,
     arches_a_lot,
     arches_early_every_time,
     schedule,
@@ -93,8 +94,9 @@ def prescribe(history: list[PastSession], routine: Routine, variations: Variatio
     pain = bool(history) and history[-1].ended == "pain"
     if progress == "off" or not sets:
         reasons.append("this routine keeps its own sets and reps (progress = \"off\")")
-        if mine:
-            lines += _last_time(mine[-1]) + _floor(mine[-1])
+        lines += _last_time(mine[-1]) + _floor(mine[-1]) if mine else [] if history else [("first-session", {})]
+        if calendar.light:  # the routine stays as written: say so, without promising a lighter session
+            calendar = Schedule(cue=("trained-today", {}), hold=True)
     elif not mine:
         if not history:
             lines.append(("first-session", {}))
@@ -144,6 +146,7 @@ def prescribe(history: list[PastSession], routine: Routine, variations: Variatio
         cue, params = calendar.cue
         lines.insert(0, (cue, {"sets": today_sets} if cue == "light-today" else params))
         reasons.append({"light-today": "a second session today: one set fewer, no climbing",
+                        "trained-today": "a second session today",
                         "recovery-consecutive": "trained yesterday: no climbing today",
                         "week-enough": "more sessions this week than the aim: no climbing today",
                         "welcome-back": "more than a week since the last session"}[cue])
