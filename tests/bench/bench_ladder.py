@@ -31,19 +31,21 @@ def matcoach(home: Path, *args: str) -> str:
 
 
 def attempts(events: list[dict]) -> list[tuple[int, int, float, float | None]]:
-    """(set, attempt, when its descent began, when its lift began) for every attempt of the working sets."""
-    out, current, attempt, lift = [], 0, 0, None
+    """(set, attempt, when its lift began, when its descent began) for every attempt of the working sets
+    (an attempt that arched before the descent has none)."""
+    out: list[list] = []
+    current, attempt = 0, 0
     for e in events:
         if e["event"] == "set_started":
             current, attempt = e["set"], 0
         elif e["event"] == "cue" and current and e["cue"].split("/")[0] in ("lift", "lift-short"):
-            lift = e["t"]
-        elif e["event"] == "cue" and current and e["cue"].split("/")[0] == "lower":
             attempt += 1
-            out.append((current, attempt, e["t"], lift))
+            out.append([current, attempt, e["t"], None])
+        elif e["event"] == "cue" and current and e["cue"].split("/")[0] == "lower":
+            out[-1][3] = e["t"]
         elif e["event"] == "set_done":
             current = 0
-    return out
+    return [tuple(a) for a in out]  # type: ignore[misc]
 
 
 def scripted(home: Path, day: str, arches, early: bool, extra: list[str]) -> list[str]:
@@ -56,11 +58,11 @@ def scripted(home: Path, day: str, arches, early: bool, extra: list[str]) -> lis
             matcoach(home, "simulate", "--json", "--date", day)
         events = [json.loads(line) for line in out.splitlines()]
         reps = {e["set"]: e["target"] for e in events if e["event"] == "set_started"}
-        todo = [(s, a, lower, lift) for s, a, lower, lift in attempts(events)
+        todo = [(s, a, lift, lower) for s, a, lift, lower in attempts(events)
                 if arches(a, reps[s]) and (s, a) not in done]
         if not todo:
             return says
-        s, a, lower, lift = todo[0]
+        s, a, lift, lower = todo[0]
         done.add((s, a))
         says.append(f"{(lift + 1.0 if early else lower + 2.0):.3f}:arched")
 
