@@ -1,5 +1,6 @@
 """The live session's parts that need no audio: the echo gate and the command source."""
 
+import json
 import os
 import queue
 
@@ -232,3 +233,12 @@ def test_a_vanished_microphone_is_reported_lost_then_back(fake_input, monkeypatc
                 break
     assert changes == [(True, "it cannot be opened"), (False, "back")]
     assert fake_input.opened >= 4  # it kept trying
+
+
+@pytest.mark.slow
+def test_devices_marks_the_system_default(pulse, tmp_path):
+    rows = json.loads(matcoach("devices", "--json", home=tmp_path, env=pulse.env).stdout)
+    (default,) = [row for row in rows if row["default_input"]]
+    assert default["default_output"]
+    table = matcoach("devices", home=tmp_path, env=pulse.env).stdout
+    assert f"{default['name']} *" in table and "* the system default" in table

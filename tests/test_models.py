@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.ears import models
+from assistant.ears.model_choice import find_model
 from assistant.ears.models import COMPLETE, Known, ModelError
 from tests.cli import matcoach
 
@@ -49,13 +50,13 @@ def test_install_from_zip_then_found_for_its_language(model_zip, matcoach_home):
     path = models.install(model_zip)
     assert path == matcoach_home / "models" / NAME and (path / COMPLETE).exists()
     assert (path / "am" / "final.mdl").read_bytes() == b"model data am/final.mdl"
-    assert models.find_model("xx") == path
+    assert find_model("xx") == path
     assert leftovers(matcoach_home) == [NAME]  # no temporary folders left behind
 
 
 def test_install_from_a_folder_under_a_name(tmp_path, matcoach_home):
     path = models.install(fake_model(tmp_path / "unpacked"), name="mine-xx")
-    assert path.name == "mine-xx" and models.find_model("xx") is None  # the name says no language
+    assert path.name == "mine-xx" and find_model("xx") is None  # the name says no language
     with pytest.raises(ModelError, match="already installed; remove it first with `matcoach models remove mine-xx`"):
         models.install(fake_model(tmp_path / "unpacked"), name="mine-xx")
     assert models.remove("mine-xx") == path and not path.exists()
@@ -104,7 +105,7 @@ def test_damaged_or_wrong_archives_are_clear_errors(tmp_path, model_zip, matcoac
 
 def test_a_half_installed_model_is_never_used(tmp_path, matcoach_home):
     fake_model(matcoach_home / "models" / NAME)  # as if unpacked by hand or cut off: no marker
-    assert models.find_model("xx") is None
+    assert find_model("xx") is None
     (listed,) = [m for m in models.installed() if m.name == NAME]
     assert not listed.complete
 
@@ -112,12 +113,40 @@ def test_a_half_installed_model_is_never_used(tmp_path, matcoach_home):
 def test_model_path_from_the_environment_or_the_option(tmp_path, monkeypatch):
     model = fake_model(tmp_path / "anywhere")
     monkeypatch.setenv(models.ENV_MODEL, str(model))
-    assert models.find_model("en") == model
+    assert find_model("en") == model
     monkeypatch.setenv(models.ENV_MODEL, str(tmp_path / "nothing"))
     with pytest.raises(ModelError, match="VOSK_MODEL_PATH: .*no such model folder"):
-        models.find_model("en")
+        find_model("en")
+    (tmp_path / "half").mkdir()
     with pytest.raises(ModelError, match="--model: .*not a complete Vosk model"):
-        models.find_model("en", explicit=tmp_path)
+        find_model("en", explicit=tmp_path / "half")
+
+
+def test_vosk_model_path_may_be_a_folder_of_models_as_in_vosk(tmp_path, monkeypatch):
+    english = fake_model(tmp_path / "models" / "vosk-model-small-en-us-0.15")
+    korean = fake_model(tmp_path / "models" / "vosk-model-small-ko-0.22")
+    monkeypatch.setenv(models.ENV_MODEL, str(tmp_path / "models"))
+    assert find_model("en") == english and find_model("ko") == korean
+    assert find_model("fr") is None  # none for French there: PocketSphinx or the installed ones
+    assert find_model("en", explicit=tmp_path / "models") == english  # --model takes a folder of models too
+    with pytest.raises(ModelError, match="no model for 'fr' in this folder of models"):
+        find_model("fr", explicit=tmp_path / "models")
+
+
+def test_models_vosk_keeps_in_its_own_folder_are_found(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv(models.ENV_MODEL, raising=False)
+    english = fake_model(tmp_path / ".cache" / "vosk" / "vosk-model-small-en-us-0.15")
+    assert find_model("en") == english
+    (listed,) = [m for m in models.installed() if m.name == english.name]
+    assert listed.source == "~/.cache/vosk" and listed.complete
+
+
+def test_an_installed_model_is_found_by_its_name(matcoach_home, monkeypatch):
+    monkeypatch.delenv(models.ENV_MODEL, raising=False)
+    model = fake_model(matcoach_home / "models" / NAME)
+    (model / models.COMPLETE).write_text("")
+    assert find_model("xx", explicit=Path(NAME)) == model
 
 
 @pytest.fixture

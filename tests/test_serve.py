@@ -117,3 +117,11 @@ def test_service_unit_runs_serve_with_this_python(tmp_path):
         assert check.returncode == 0, check.stderr
     matcoach("service", "remove", env=env)
     assert not unit.exists()
+
+
+@pytest.mark.slow
+def test_serve_takes_its_devices_from_the_settings(pulse, tmp_path):
+    env = dict(pulse.env, MATCOACH_HOME=str(tmp_path))
+    matcoach("config", "set", "input-device", "no-such-microphone", env=env)
+    run = matcoach("serve", env=env, check=False)
+    assert run.returncode == 2 and "no audio input device matching 'no-such-microphone'" in run.stderr

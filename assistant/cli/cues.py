@@ -22,7 +22,6 @@ def add_cues_parser(commands: argparse._SubParsersAction) -> None:
     cues = commands.add_parser("cues", help="what the coach says: list, add, preview and check cues",
                                description="What the coach says. Your own lines go in a user pack in the data "
                                            "directory, added to the shipped lines or replacing them.")
-    cues.add_argument("--voice", metavar="PACK", default="en", help="the voice pack (default: en)")
     sub = cues.add_subparsers(dest="cues_command", metavar="ACTION", required=True)
     p = sub.add_parser("list", help="every cue id with its lines")
     p.add_argument("--json", action="store_true", help='a JSON list of {"id", "text": [...], "source"}')
@@ -200,7 +199,7 @@ def run_check(args: argparse.Namespace) -> int:
     names = {v.id for v in engine.voices()} | {v.id.rsplit("/", 1)[-1] for v in engine.voices()} | \
         {v.name for v in engine.voices()}
     files = [(p, True) for p in sorted(paths.shipped("voices").glob("*.toml"))]
-    user_dir = paths.data_dir() / "voices"
+    user_dir = paths.user_voices_dir()
     files += [(p, False) for p in sorted(user_dir.glob("*.toml"))] if user_dir.is_dir() else []
     problems = []
     for path, complete in files:

@@ -18,7 +18,7 @@ def add_history_parser(commands: argparse._SubParsersAction) -> None:
     out.add_argument("--json", action="store_true", help="a JSON list of sessions")
     out.add_argument("--csv", action="store_true", help="CSV, one row per set")
     out.add_argument("--plot", metavar="FILE.png", type=Path,
-                     help="plot perfect reps per set over time, per variation (needs matcoach[plot])")
+                     help="plot perfect reps per set over time, per variation (needs matplotlib: the plot extra)")
     p.add_argument("--last", type=int, metavar="N", help="only the last N sessions")
     p.add_argument("--file", type=Path, metavar="PATH", help="another history file (default: the data directory's)")
     p.set_defaults(run=run_history)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.cli.options import add_ears_options
+from assistant.cli.settings import typed
 from assistant.data import catalog
 from assistant.ears.engines import open_ears
 from assistant.ears.recognizer import BLOCK, RATE, Detection, Recognizer, blocks, hear
@@ -60,7 +61,7 @@ def run_listen(args: argparse.Namespace) -> int:
         )
 
         read_audio_file(args.file, RATE)
-        if args.input_device:
+        if typed(args, "input-device"):
             log.warning("--input-device is ignored with --file")
     else:
         from assistant.live.devices import find_device

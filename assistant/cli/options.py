@@ -16,6 +16,33 @@ from assistant.data import catalog
 from assistant.ears.engines import ENGINES
 from assistant.live.session import LiveSetup
 
+GLOBAL_VALUES = ("--voice", "--language")
+
+
+class MatcoachParser(argparse.ArgumentParser):
+    """Every parser in the command tree takes the global options (-v, -q, --voice, --language), so they
+    work before or after a command. A command may define one again for its own help text; it stays global
+    (never a default of its own, which would hide the value typed before the command)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("conflict_handler", "resolve")
+        super().__init__(*args, **kwargs)
+        group = self.add_argument_group("global options (before or after the command)")
+        # each level counts its own -v and -q: argparse would let an inner level overwrite an outer count
+        group.add_argument("-v", "--verbose", action="count", dest=f"verbose@{self.prog}", default=argparse.SUPPRESS,
+                           help="more log output (-vv for debug)")
+        group.add_argument("-q", "--quiet", action="count", dest=f"quiet@{self.prog}", default=argparse.SUPPRESS,
+                           help="errors only")
+        group.add_argument("--voice", metavar="PACK", default=argparse.SUPPRESS,
+                           help="the voice pack: what the coach says and in which voice (default: en)")
+        group.add_argument("--language", "--lang", metavar="LANG", default=argparse.SUPPRESS,
+                           help="the language of the spoken commands: a grammar (en, ko; default: en)")
+
+    def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
+        if set(names) & set(GLOBAL_VALUES):
+            kwargs["default"] = argparse.SUPPRESS
+        return super().add_argument(*names, **kwargs)
+
 
 def positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
@@ -60,8 +87,6 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rest", type=seconds, metavar="SECONDS", help="rest between sets")
     p.add_argument("--descent", type=int, choices=range(2, 7), metavar="SECONDS",
                    help="seconds to lower the legs, counted down (3 by default; 4 for a slower descent)")
-    p.add_argument("--voice", metavar="PACK", default="en",
-                   help="the voice pack: what the coach says and in which voice (default: en)")
     p.add_argument("--talk", choices=TALK,
                    help="how much the coach says: full (every cue, every rep), normal (fades to mostly counts; "
                         "the default) or brief (counts, safety, what you must know)")
@@ -105,12 +130,11 @@ def todays_session(args: argparse.Namespace, variation: str | None = None) -> tu
 
 def add_ears_options(p: argparse.ArgumentParser) -> None:
     """Options shared by everything that listens."""
-    p.add_argument("--language", "--lang", default="en", metavar="LANG",
-                   help="the language of the commands: a grammar in grammars/ (en, ko; default: en)")
-    p.add_argument("--engine", choices=ENGINES, default="auto",
+    p.add_argument("--engine", choices=ENGINES,
                    help="auto: Vosk when a model for the language is installed, else PocketSphinx (default)")
     p.add_argument("--model", type=Path, metavar="PATH",
-                   help="a Vosk model folder (also $VOSK_MODEL_PATH; default: the installed one)")
+                   help="a Vosk model folder, a folder of models, or an installed model's name (also "
+                        "$VOSK_MODEL_PATH; default: the installed one)")
     p.add_argument("--input-device", metavar="INDEX|NAME", help="the microphone (default: the system's)")
 
 

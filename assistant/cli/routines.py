@@ -29,7 +29,7 @@ def run_routines(args: argparse.Namespace) -> int:
             routine = catalog.load_routine_file(entry.path, variations)
         except MatcoachError as e:
             rows.append(dict(name=entry.name, source=entry.source, path=str(entry.path),
-                             error=str(e).removeprefix(f"{entry.path}: ")))
+                             error=str(e).removeprefix(f"{paths.shown(entry.path)}: ")))
             continue
         warmup = [s.exercise if isinstance(s, (Count, Hold)) else f"rest {s.seconds:g} s"
                   if isinstance(s, RestStep) else "first rep"

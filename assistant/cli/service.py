@@ -51,12 +51,19 @@ def unit_path() -> Path:
     return config / "systemd" / "user" / UNIT
 
 
+def _systemd_value(text: str) -> str:
+    """``text`` as systemd reads it back in Environment= and Documentation= (no specifiers, quoted)."""
+    return text.replace("%", "%%")
+
+
 def unit_text(serve_args: list[str]) -> str:
-    """The unit, running this very Python (the virtual environment matcoach is installed in)."""
-    from assistant.cli.options import add_serve_options
+    """The unit, running this very Python (the virtual environment matcoach is installed in). Settings are
+    not written into it: serve reads config.toml when it starts (`matcoach config set`, then a restart)."""
+    from assistant.cli.options import MatcoachParser, add_serve_options
+    from assistant.data import paths
 
     args = serve_args[1:] if serve_args[:1] == ["--"] else serve_args
-    parser = argparse.ArgumentParser(prog="matcoach serve")
+    parser = MatcoachParser(prog="matcoach serve")
     add_serve_options(parser)
     said = io.StringIO()
     try:
@@ -67,10 +74,29 @@ def unit_text(serve_args: list[str]) -> str:
         raise ServiceError(f"`matcoach serve {shlex.join(args)}`: {why}; check `matcoach serve --help`") from None
     template = (Path(__file__).parent / "systemd" / UNIT).read_text(encoding="utf-8")
     command = shlex.join([sys.executable, "-m", "assistant", "serve", *args])
-    return template.replace("{exec_start}", command).replace("{home}", str(Path.home()))
+    environment = ["PYTHONUNBUFFERED=1"]
+    # the same settings, history and models as the shell installing it
+    for variable in (paths.HOME_VARIABLE, "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        if os.environ.get(variable):
+            environment.append(f"{variable}={Path(os.environ[variable]).expanduser().absolute()}")
+    quoted = " ".join('"' + _systemd_value(e).replace("\\", "\\\\").replace('"', '\\"') + '"' for e in environment)
+    return (template.replace("{exec_start}", command).replace("{home}", str(Path.home()))
+            .replace("{environment}", quoted).replace("{documentation}", _systemd_value(paths.readme().as_uri())))
+
+
+def _only_after_dashes(args: argparse.Namespace) -> None:
+    """--voice and --language before `--` would be lost (the unit gets what follows `--`): say so."""
+    from assistant.cli.settings import typed
+
+    for name in ("voice", "language"):
+        if typed(args, name):
+            raise ServiceError(f"give serve's --{name} after --: matcoach service {args.action} -- --{name} "
+                               f"{getattr(args, name)} (or keep it with `matcoach config set {name} "
+                               f"{getattr(args, name)}`)")
 
 
 def run_show(args: argparse.Namespace) -> int:
+    _only_after_dashes(args)
     print(unit_text(args.serve_args), end="")
     return 0
 
@@ -85,6 +111,7 @@ def _manual_steps() -> str:
 
 
 def run_install(args: argparse.Namespace) -> int:
+    _only_after_dashes(args)
     text = unit_text(args.serve_args)
     path = unit_path()
     try:

@@ -53,7 +53,7 @@ def run_simulated(args: argparse.Namespace) -> int:
         raise MatcoachError(f"--out-wav {args.out_wav}: the folder does not exist; create it or choose another path")
     today, variations, talk = todays_session(args)
     routine, advice = today.routine, today.advice
-    grammar = catalog.load_grammar("en")
+    grammar = catalog.load_grammar(args.language)  # --say may use its phrases
     script = [parse_said(spec, grammar) for spec in args.say]
     pack = catalog.load_pack(args.voice)
     render: Callable[[Event], str] = json_line if args.json else timeline_line

@@ -22,11 +22,12 @@ DEFAULT_ROUTINE = "leg-lift"
 
 def load_variations() -> Variations:
     path = paths.variations_file()
-    return parse_variations(read_toml(path, RoutineError, "variations"), source=str(path))
+    return parse_variations(read_toml(path, RoutineError, "variations"), source=str(paths.shown(path)))
 
 
 def load_routine_file(path: Path, variations: Variations) -> Routine:
-    return parse_routine(read_toml(path, RoutineError, "routine"), source=str(path), variations=variations)
+    return parse_routine(read_toml(path, RoutineError, "routine"), source=str(paths.shown(path)),
+                         variations=variations)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,7 +69,7 @@ def shipped_packs() -> list[str]:
 
 
 def user_pack_file(name: str = "en") -> Path:
-    return paths.data_dir() / "voices" / f"{name}.toml"
+    return paths.user_voices_dir() / f"{name}.toml"
 
 
 def load_shipped_pack(name: str = "en") -> Pack:
@@ -89,8 +90,8 @@ def load_user_pack(name: str = "en") -> UserPack | None:
     path = user_pack_file(name)
     if not path.exists():
         return None
-    return parse_user_pack(read_toml(path, PackError, "voice pack"), source=str(path), known=known_cues(),
-                           folder=path.parent, inherited=shipped_plurals(name))
+    return parse_user_pack(read_toml(path, PackError, "voice pack"), source=str(paths.shown(path)),
+                           known=known_cues(), folder=path.parent, inherited=shipped_plurals(name))
 
 
 def load_pack(name: str = "en") -> Pack:

