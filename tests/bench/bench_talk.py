@@ -59,8 +59,9 @@ def measure(tree: Path, label: str, *args: str) -> None:
         cues = [e for e in events if e["event"] == "cue"]
         end = max([events[-1]["t"]] + [c["end"] for c in cues])  # the session lasts until the coach falls silent
         first_set = next((e["t"] for e in events if e["event"] == "set_done"), 0.0)
-        # the first moment of exercise: the first cat-cow counted, or the tone that starts the first set
-        first_word = next((c["t"] for c in cues if c["cue"] in ("guide-count", "tone")), end)
+        # the first moment of exercise: the first cat-cow counted, or the first set starting (its tone, or
+        # its first brace where there is no tone)
+        first_word = next((c["t"] for c in cues if c["cue"] in ("guide-count", "tone", "brace")), end)
         before = [c for c in cues if c["t"] < first_word]
         counted = [e for e in events if e["event"] == "rep_counted" and e["set"] > 0]
         count_cues = [c for c in cues if c["cue"] == "rep-counted"]
