@@ -81,11 +81,6 @@ class Advice:
                       reasons=self.reasons)
 
 
-def ready_to_progress(session: PastSession) -> bool:
-    return (bool(session.sets) and session.lower_s >= FULL_DESCENT_S
-            and all(s.perfect >= PROGRESS_AT for s in session.sets))
-
-
 def arches_a_lot(session: PastSession) -> bool:
     return (session.failed >= MIN_ARCHES_TO_REGRESS
             and session.failed / max(session.attempts, 1) >= ARCH_SHARE_TO_REGRESS)
