@@ -56,6 +56,8 @@ BAD_PACKS = [
     ('[cues]\nbrace = ["Back down."]\n', ["[voice] is missing"]),
     (VOICE, ["[cues] is missing"]),
     (VOICE + '[cues]\nflex = ["Flex."]\n', ["cue 'flex' is not a cue the coach says", "matcoach cues list"]),
+    (VOICE + '[cues]\nsummary-empty = ["Bye."]\n', ["cue 'summary-empty' is now called 'stopped-empty'",
+                                                  "rename it to stopped-empty"]),
     (VOICE + '[cues]\nbrace = []\n', ["cue 'brace' needs text", 'brace = ["..."]']),
     (VOICE + '[cues]\nbrace = ["  "]\n', ["cue 'brace' needs text"]),
     (VOICE + '[cues]\nrest = ["Rest {secs} seconds."]\n', ["unknown placeholder {secs}", "{seconds}"]),

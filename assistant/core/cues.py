@@ -98,6 +98,9 @@ FIXED: dict[str, tuple[str, ...]] = {
     "pain-easier": ("variation",),
 }
 
+# Cue ids of earlier versions, and what says that now: a user's pack that still has one is told.
+RENAMED = {"summary-empty": "stopped-empty", "recovery-today": "light-today"}
+
 # Parameters that are whole numbers: what a pack's [plurals] may follow.
 NUMBER_PARAMS = ("n", "of", "seconds", "set", "sets", "reps", "perfect", "target", "attempts", "sessions",
                  "days", "aim", "left")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from assistant.core.cues import NUMBER_PARAMS, REQUIRED
+from assistant.core.cues import NUMBER_PARAMS, RENAMED, REQUIRED
 from assistant.core.errors import PackError
 from assistant.core.pack import Line, Pack, UserPack, VoiceSettings, placeholders
 from assistant.core.plurals import CATEGORIES, Plural, usable_in
@@ -125,6 +125,8 @@ def parse_plurals(top: Fields, known: Mapping[str, tuple[str, ...]]) -> dict[str
 def parse_lines(table: Fields, cue: str, known: Mapping[str, tuple[str, ...]], folder: Path | None,
                 source: str, plurals: Mapping[str, Plural] | None = None) -> tuple[Line, ...]:
     if cue not in known:
+        if cue in RENAMED:
+            table.fail(f"cue {cue!r} is now called {RENAMED[cue]!r}", f"rename it to {RENAMED[cue]}")
         table.fail(f"cue {cue!r} is not a cue the coach says", "remove it or use an id from `matcoach cues list`")
     raw = table.table[cue]
     items = [raw] if isinstance(raw, (str, dict)) else raw
