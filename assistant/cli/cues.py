@@ -62,8 +62,9 @@ def run_list(args: argparse.Namespace) -> int:
     for cue in sorted(known):
         lines = pack.cues.get(cue, ())
         sources = sorted({line.source for line in lines}, key=["shipped", "user"].index)
+        plurals = [name for name, p in pack.plurals.items() if p.of in known[cue]]
         rows.append({"id": cue, "text": [line.text for line in lines], "source": "+".join(sources),
-                     "params": list(known[cue]), "wav": [str(line.wav) for line in lines if line.wav]})
+                     "params": list(known[cue]) + plurals, "wav": [str(line.wav) for line in lines if line.wav]})
     if args.json:
         print(json.dumps(rows, indent=1, ensure_ascii=False))
         return 0
@@ -98,7 +99,8 @@ def run_add(args: argparse.Namespace) -> int:
         doc[section][args.cue] = tomlkit.array()
     doc[section][args.cue].append(line)
     # validate before writing: a bad line never reaches the file
-    parse_user_pack(doc.unwrap(), source=str(path), known=catalog.known_cues(), folder=path.parent)
+    parse_user_pack(doc.unwrap(), source=str(path), known=catalog.known_cues(), folder=path.parent,
+                    inherited=catalog.shipped_plurals(args.voice))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".toml.partial")
     partial.write_text(tomlkit.dumps(doc), encoding="utf-8")
@@ -179,6 +181,14 @@ def run_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inherited_plurals(name: str) -> dict:
+    """The shipped pack's plural placeholders, which a user pack of the same name may use."""
+    try:
+        return catalog.shipped_plurals(name)
+    except PackError:  # a broken shipped pack is reported on its own line
+        return {}
+
+
 def run_check(args: argparse.Namespace) -> int:
     from assistant.data import paths
     from assistant.data.packcheck import check_pack_file
@@ -193,7 +203,9 @@ def run_check(args: argparse.Namespace) -> int:
     files += [(p, False) for p in sorted(user_dir.glob("*.toml"))] if user_dir.is_dir() else []
     problems = []
     for path, complete in files:
-        problems += check_pack_file(path, known=known, complete=complete, voice_exists=names.__contains__)
+        inherited = {} if complete else _inherited_plurals(path.stem)
+        problems += check_pack_file(path, known=known, complete=complete, voice_exists=names.__contains__,
+                                    inherited=inherited)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{len(files)} voice pack{'s' if len(files) != 1 else ''} checked: "

@@ -2,19 +2,21 @@
 
 A cue maps to one or more lines. A line is text with placeholders ("Lower, {n}.") or a
 recorded WAV file ({ wav = "lift.wav", text = "Exhale, lift" }); WAV paths are relative
-to the pack file. A user pack adds lines ([extra]) or replaces them ([cues]).
+to the pack file. A user pack adds lines ([extra]) or replaces them ([cues]). Words that agree
+with a number come from the pack's [plurals] table (assistant.core.plurals).
 """
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import PackError
+from assistant.core.plurals import Plural, agreeing
 
 # Parameters that carry ids; a pack's [names] table says them in its language.
-NAME_PARAMS = ("variation", "side", "routine")
+NAME_PARAMS = ("variation", "side", "other", "routine")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +50,7 @@ class Pack:
     voice: VoiceSettings
     cues: Mapping[str, tuple[Line, ...]]
     names: Mapping[str, str]
+    plurals: Mapping[str, Plural] = field(default_factory=dict)
 
     def say_name(self, value: str) -> str:
         return self.names.get(value, value.replace("-", " "))
@@ -59,6 +62,7 @@ class Pack:
             raise PackError(f"{self.source}: cue {cue!r} has no text; add {cue} = [\"...\"] under [cues]")
         values = {k: self.say_name(v) if k in NAME_PARAMS and isinstance(v, str) else v
                   for k, v in params.items()}
+        values.update(agreeing(self.plurals, params, self.voice.language))
         return tuple(Said(text=line.text if line.wav else line.text.format(**values), wav=line.wav)
                      for line in lines)
 
@@ -70,7 +74,7 @@ class Pack:
             cues[cue] = cues.get(cue, ()) + lines
         voice = replace(self.voice, **user.voice)
         return Pack(source=f"{self.source} + {user.source}", voice=voice, cues=cues,
-                    names={**self.names, **user.names})
+                    names={**self.names, **user.names}, plurals={**self.plurals, **user.plurals})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +84,7 @@ class UserPack:
     replace: Mapping[str, tuple[Line, ...]]
     extra: Mapping[str, tuple[Line, ...]]
     names: Mapping[str, str]
+    plurals: Mapping[str, Plural] = field(default_factory=dict)
 
 
 def placeholders(text: str) -> set[str]:

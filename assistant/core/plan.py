@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from assistant.core.routine import Count, FirstRep, Hold, Routine, Sets
+from assistant.core.routine import Count, FirstRep, Hold, RestStep, Routine, Sets
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,8 +36,13 @@ class Reps:
 
 @dataclass(frozen=True, kw_only=True)
 class Rest:
+    """A rest. Between sets (``next_set`` > 0) its last seconds announce the next set and are the time
+    to get into position; it ends with 3-2-1 and a tone, straight into the set."""
+
     seconds: float
-    next_set: int
+    next_set: int = 0
+    sets_total: int = 0
+    reps: int = 0
 
 
 Block = Guide | Ready | Reps | Rest
@@ -51,6 +56,8 @@ def plan(routine: Routine) -> tuple[Block, ...]:
     for step in routine.steps:
         if isinstance(step, (Count, Hold)):
             blocks.append(Guide(step=step))
+        elif isinstance(step, RestStep):
+            blocks.append(Rest(seconds=step.seconds))
         elif isinstance(step, FirstRep):
             blocks += [Ready(set_number=0, sets_total=total, reps=1),
                        Reps(set_number=0, reps=1, counted=False)]
@@ -58,7 +65,8 @@ def plan(routine: Routine) -> tuple[Block, ...]:
             for i in range(step.sets):
                 number += 1
                 if i and step.rest_s > 0:
-                    blocks.append(Rest(seconds=step.rest_s, next_set=number))
-                blocks += [Ready(set_number=number, sets_total=total, reps=step.reps),
-                           Reps(set_number=number, reps=step.reps)]
+                    blocks.append(Rest(seconds=step.rest_s, next_set=number, sets_total=total, reps=step.reps))
+                else:
+                    blocks.append(Ready(set_number=number, sets_total=total, reps=step.reps))
+                blocks.append(Reps(set_number=number, reps=step.reps))
     return tuple(blocks)

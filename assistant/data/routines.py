@@ -2,12 +2,16 @@
 
 from typing import Any
 
+from assistant.core.cues import FIXED
 from assistant.core.errors import RoutineError
 from assistant.core.routine import (
     EXERCISES,
+    PROGRESS,
+    TALK,
     Count,
     FirstRep,
     Hold,
+    RestStep,
     Routine,
     Sets,
     Step,
@@ -24,8 +28,14 @@ def parse_variations(data: Any, *, source: str) -> Variations:
     order = []
     for i, entry in enumerate(entries):
         f = Fields(entry, source=source, where=f"variation[{i}]", error=RoutineError)
+        own = f.get("own", list, [], example='own = ["brace", "lift"]')
+        for cue in own:
+            if cue not in FIXED:
+                f.fail(f"own lists {cue!r}, which is not a cue the coach says",
+                       "use ids from `matcoach cues list` (without a variation)")
         order.append(Variation(id=f.get("id", str, check=bool, expect="a non-empty id"),
-                               sides=f.get("sides", bool, False)))
+                               sides=f.get("sides", bool, False), own=tuple(own),
+                               weight=f.get("weight", bool, False), hands_aid=f.get("hands_aid", bool, False)))
         f.finish()
     if not order:
         top.fail("no variation is defined", 'add [[variation]] tables with id = "..."')
@@ -47,13 +57,17 @@ def parse_routine(data: Any, *, source: str, variations: Variations) -> Routine:
     ready_s = f.seconds("ready_s", 5.0, zero_ok=True)
     reminder_every = f.get("reminder_every", int, 3, check=lambda x: x >= 0,
                            expect="zero (never) or a whole number of attempts")
+    talk = f.choice("talk", TALK, None)
+    progress = f.choice("progress", PROGRESS, None)
+    aids = {key: f.get(key, bool, True) for key in ("breathing", "hands_under_hips", "stretch_after_pain")}
     raw_steps = f.get("steps", list, example='[[steps]] tables (kind = "sets", sets = 3, reps = 10)')
     if not raw_steps:
         f.fail("steps is empty", 'add at least one [[steps]] table, e.g. kind = "sets"')
     steps = tuple(_parse_step(step, source=source, index=i) for i, step in enumerate(raw_steps))
     f.finish()
     return Routine(name=name, description=description, variation=variation, tempo=tempo,
-                   steps=steps, ready_s=ready_s, reminder_every=reminder_every)
+                   steps=steps, ready_s=ready_s, reminder_every=reminder_every, talk=talk, progress=progress,
+                   **aids)
 
 
 def _parse_tempo(f: Fields | None) -> Tempo:
@@ -73,7 +87,7 @@ def _parse_tempo(f: Fields | None) -> Tempo:
     return tempo
 
 
-_KINDS = ("count", "hold", "first-rep", "sets")
+_KINDS = ("count", "hold", "rest", "first-rep", "sets")
 
 
 def _parse_step(data: Any, *, source: str, index: int) -> Step:
@@ -84,8 +98,11 @@ def _parse_step(data: Any, *, source: str, index: int) -> Step:
         step = Count(exercise=f.choice("exercise", EXERCISES), count=f.whole("count"),
                      seconds_each=f.seconds("seconds_each"), lead_s=f.seconds("lead_s", 4.0, zero_ok=True))
     elif kind == "hold":
-        step = Hold(exercise=f.choice("exercise", EXERCISES), seconds=f.seconds("seconds"),
-                    lead_s=f.seconds("lead_s", 4.0, zero_ok=True))
+        exercise = f.choice("exercise", EXERCISES)
+        step = Hold(exercise=exercise, seconds=f.seconds("seconds"), lead_s=f.seconds("lead_s", 4.0, zero_ok=True),
+                    knees=f.get("knees", bool, True) if exercise == "plank" else False)
+    elif kind == "rest":
+        step = RestStep(seconds=f.seconds("seconds"))
     elif kind == "first-rep":
         step = FirstRep()
     else:

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from assistant.core.events import Event
-from assistant.core.progression import Advice, advise
+from assistant.core.ladder import Prescription, prescribe
+from assistant.core.progression import Advice, PastSession
 from assistant.core.routine import Routine, Variations
 from assistant.history.store import History, HistoryError, Recorder, history_file
 
@@ -70,18 +71,27 @@ class SessionRecord:
         self._start(fallback)
 
 
-def opening_advice(routine: Routine, variations: Variations, *, today: date,
-                   path: Path | None = None) -> Advice:
-    """What the coach says first, from the history on record; an unreadable history only costs the advice."""
+def past_sessions(path: Path | None = None) -> list[PastSession] | None:
+    """The sessions on record, oldest first; None when the history cannot be read (a warning says why)."""
     path = path or history_file()
     if not path.exists():
-        return advise([], variation=routine.variation, variations=variations, today=today)
+        return []
     try:
         history = History.open(path)
     except HistoryError as e:
         log.warning("%s; starting without last time's numbers", e)
-        return Advice()
+        return None
     try:
-        return advise(history.past(), variation=routine.variation, variations=variations, today=today)
+        return history.past()
     finally:
         history.close()
+
+
+def todays_session(routine: Routine, variations: Variations, *, today: date, progress: str = "ask",
+                   path: Path | None = None) -> Prescription:
+    """Today's session from the history on record (assistant.core.ladder); an unreadable history only
+    costs the ladder: the routine runs as written."""
+    past = past_sessions(path)
+    if past is None:
+        return Prescription(routine=routine, advice=Advice())
+    return prescribe(past, routine, variations, today=today, progress=progress)

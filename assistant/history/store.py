@@ -95,29 +95,37 @@ class History:
         if not rows:
             return []
         first_id = min(r[0] for r in rows)
-        targets: dict[int, dict[int, int]] = defaultdict(dict)
-        for session_id, number, target in db.execute(
-                "SELECT session_id, number, target FROM sets WHERE session_id >= ?", (first_id,)):
-            targets[session_id][number] = target
+        targets: dict[int, dict[int, tuple[int, str, bool]]] = defaultdict(dict)
+        for session_id, number, target, set_variation, weighted in db.execute(
+                "SELECT session_id, number, target, variation, weighted FROM sets WHERE session_id >= ?", (first_id,)):
+            targets[session_id][number] = (target, set_variation, bool(weighted))
         tallies: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for session_id, number, counted, n in db.execute(
                 "SELECT session_id, set_number, counted, count(*) FROM reps WHERE set_number > 0 "
                 "AND session_id >= ? GROUP BY session_id, set_number, counted", (first_id,)):
             tallies[session_id][number][0 if counted else 1] += n
         descents: dict[int, list[float]] = defaultdict(list)
-        for session_id, descent in db.execute(
-                "SELECT session_id, descent_s FROM reps WHERE counted = 0 AND phase = 'lower' "
+        early: dict[int, int] = defaultdict(int)
+        for session_id, phase, descent, rep_lower in db.execute(
+                "SELECT session_id, phase, descent_s, lower_s FROM reps WHERE counted = 0 AND set_number > 0 "
                 "AND session_id >= ?", (first_id,)):
-            descents[session_id].append(descent)
+            if phase == "lower" and descent is not None:
+                descents[session_id].append(descent)
+            if phase in ("brace", "lift", "top") or (phase == "lower" and (descent or 0) < rep_lower / 2):
+                early[session_id] += 1
+        fastest = dict(db.execute("SELECT session_id, min(lower_s) FROM reps WHERE counted = 1 AND set_number > 0 "
+                                  "AND session_id >= ? GROUP BY session_id", (first_id,)).fetchall())
         records = []
         for sid, started, routine, variation, final, lower_s, simulated, reason, duration in rows:
             numbers = sorted(set(targets[sid]) | set(tallies[sid]))
-            sets = tuple(PastSet(number=n, target=targets[sid].get(n, 0), perfect=tallies[sid][n][0],
-                                 failed=tallies[sid][n][1]) for n in numbers)
+            sets = tuple(PastSet(number=n, target=targets[sid].get(n, (0, "", False))[0], perfect=tallies[sid][n][0],
+                                 failed=tallies[sid][n][1], variation=targets[sid].get(n, (0, "", False))[1],
+                                 weighted=targets[sid].get(n, (0, "", False))[2]) for n in numbers)
             records.append(Record(id=sid, routine=routine, simulated=bool(simulated), reason=reason,
                                   duration_s=duration, past=PastSession(
                                       started=datetime.fromisoformat(started), variation=final or variation,
-                                      lower_s=lower_s, sets=sets, arch_descents=tuple(descents[sid]))))
+                                      lower_s=fastest.get(sid, lower_s), sets=sets, arch_descents=tuple(descents[sid]),
+                                      early_arches=early[sid], routine=routine, ended=reason)))
         return records
 
     def past(self) -> list[PastSession]:
@@ -190,8 +198,9 @@ class Recorder:
 
     @__call__.register
     def _(self, event: SetStarted) -> None:
-        self.history.db.execute("INSERT INTO sets (session_id, number, target, variation) VALUES (?, ?, ?, ?)",
-                                (self.session_id, event.set, event.target, event.variation))
+        self.history.db.execute("INSERT INTO sets (session_id, number, target, variation, weighted) "
+                                "VALUES (?, ?, ?, ?, ?)",
+                                (self.session_id, event.set, event.target, event.variation, int(event.weighted)))
 
     @__call__.register
     def _(self, event: SetDone) -> None:
