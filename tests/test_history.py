@@ -20,7 +20,7 @@ from assistant.core.session import Session
 from assistant.data import catalog
 from assistant.history.database import HistoryError
 from assistant.history.migrations import LATEST, MIGRATIONS
-from assistant.history.record import SessionRecord, opening_advice
+from assistant.history.record import SessionRecord, todays_session
 from assistant.history.store import History
 from tests.sessions import Recording, routine
 
@@ -90,8 +90,9 @@ def test_migrations_from_every_earlier_version_keep_the_data(tmp_path, version):
             db.execute(statement)
     db.execute(f"PRAGMA user_version = {version}")
     db.execute(f"ATTACH '{path}' AS new")
-    for table in ("sessions", "sets", "reps"):
-        db.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    for table in ("sessions", "sets", "reps"):  # the columns that version had
+        columns = ", ".join(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
+        db.execute(f"INSERT INTO {table} SELECT {columns} FROM new.{table}")
     db.commit()
     db.close()
     history = History.open(old)
@@ -197,17 +198,48 @@ def test_the_opening_uses_last_session(tmp_path):
     path = tmp_path / "history.sqlite"
     three_days_ago = datetime.now().astimezone() - timedelta(days=3)
     record_session(path, say=((17.5, "arched"),), when=three_days_ago)
-    advice = opening_advice(routine("quick"), VARIATIONS, today=datetime.now().date(), path=path)
+    advice = todays_session(routine("quick"), VARIATIONS, today=datetime.now().date(), path=path).advice
     assert [(c, dict(p)) for c, p in advice.cues] == [("last-time", {"set": 1, "perfect": 2, "aim": 3}),
-                                                      ("floor", {"seconds": 0})]
+                                                      ("floor", {"seconds": 1})]
 
 
 def test_an_unreadable_history_only_costs_the_opening(tmp_path, caplog):
     path = tmp_path / "history.sqlite"
     path.write_bytes(b"garbage" * 100)
     with caplog.at_level(logging.WARNING):
-        advice = opening_advice(routine("quick"), VARIATIONS, today=datetime.now().date(), path=path)
-    assert advice.cues == () and "damaged" in caplog.text
+        today = todays_session(routine("quick"), VARIATIONS, today=datetime.now().date(), path=path)
+    assert today.advice.cues == () and "damaged" in caplog.text
+    assert today.routine == routine("quick")  # the routine runs as written
+
+
+def record_day(path, day, arches=lambda s, a: False, early=False):
+    """Today's session as the ladder prescribes it from the history file, run and recorded on ``day``."""
+    from tests.sessions import ArchingPerson
+
+    today = todays_session(routine("leg-lift"), VARIATIONS, today=day, path=path)
+    when = datetime.combine(day, datetime.min.time().replace(hour=18)).astimezone()
+    record = SessionRecord(today.routine, simulated=True, path=path, now=lambda: when)
+    clock = VirtualClock()
+    session = Session(today.routine, VARIATIONS, clock, Planner(catalog.load_pack()), record, advice=today.advice)
+    run(session, ArchingPerson(clock, session, arches, early=early))
+    return today
+
+
+def test_the_ladder_climbs_over_recorded_sessions_steps_back_after_a_struggle_and_reaches_the_dead_bug(tmp_path):
+    path = tmp_path / "history.sqlite"
+    start = datetime(2026, 3, 2).date()
+    plans = [record_day(path, start + timedelta(days=3 * i)) for i in range(3)]  # perfect, every three days
+    assert [p.routine.working_sets()[0].reps for p in plans] == [10, 11, 12]
+    assert [c for c, _ in plans[1].advice.cues] == ["climb"]
+    # a struggle at 13 reps: every other attempt arches in the descent; two reps back
+    record_day(path, start + timedelta(days=9), arches=lambda s, a: a % 2 == 0)
+    after = todays_session(routine("leg-lift"), VARIATIONS, today=start + timedelta(days=12), path=path)
+    assert (after.routine.variation, after.routine.working_sets()[0].reps) == ("straight-leg", 11)
+    assert [c for c, _ in after.advice.cues] == ["regress-reps", "floor"]
+    # the back comes up early on every attempt: the dead bug, whatever the rung
+    record_day(path, start + timedelta(days=12), arches=lambda s, a: True, early=True)
+    last = todays_session(routine("leg-lift"), VARIATIONS, today=start + timedelta(days=15), path=path)
+    assert last.routine.variation == "dead-bug" and [c for c, _ in last.advice.cues] == ["regress-to-start"]
 
 
 @pytest.mark.slow

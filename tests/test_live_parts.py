@@ -70,7 +70,7 @@ def test_without_audio_devices_start_runs_the_simulated_session(tmp_path):
                    env=dict(os.environ), cwd=tmp_path)
     assert "running a simulated session instead" in run.stderr
     assert (tmp_path / "matcoach-demo-session.wav").stat().st_size > 100_000
-    assert "Last set done" in run.stdout
+    assert "Last set: 1 of 1." in run.stdout
 
 
 def test_the_live_view_shows_phase_set_count_and_the_last_command():
@@ -95,7 +95,7 @@ def test_the_live_view_shows_phase_set_count_and_the_last_command():
         shown.print(view.render())
         panel = shown.file.getvalue()
     assert "set 2, straight-leg: 0 perfect, 0 arched" in panel
-    assert "pause (87%)" in panel and "get ready" in panel
+    assert "pause (87%)" in panel and "rest" in panel  # the rest leads straight into set 2
     assert "set 1 done" in out.getvalue()  # the timeline scrolled above the panel
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.core.errors import RoutineError
-from assistant.core.routine import Count, FirstRep, Hold, Sets
+from assistant.core.routine import Count, FirstRep, Hold, RestStep, Sets
 from assistant.data import catalog
 
 VARIATIONS = catalog.load_variations()
@@ -20,11 +20,14 @@ def test_default_routine_matches_the_domain():
     r = catalog.find_routine(None, VARIATIONS)
     assert r.name == "leg-lift" and r.variation == "straight-leg"
     kinds = [type(s) for s in r.steps]
-    assert kinds == [Count, Hold, FirstRep, Sets, Hold]
+    assert kinds == [Count, Hold, FirstRep, Sets, RestStep, Hold]
     assert (r.steps[0].exercise, r.steps[0].count) == ("cat-cow", 5)
-    assert r.steps[1].exercise == "tension-check" and r.steps[4].exercise == "plank"
+    assert r.steps[1].exercise == "tension-check" and r.steps[5].exercise == "plank"
     assert (r.steps[3].sets, r.steps[3].reps, r.steps[3].rest_s) == (3, 10, 60)
-    assert (r.tempo.lift, r.tempo.lower) == (2, 3)
+    assert r.steps[4].seconds == 30 and r.steps[5].knees  # a rest before the plank, and the knee plank offered
+    assert (r.tempo.lift, r.tempo.lower) == (3, 3)  # lift slowly; lower over three seconds
+    assert (r.talk, r.progress, r.breathing, r.hands_under_hips, r.stretch_after_pain) == \
+        ("normal", "ask", True, True, True)
 
 
 def test_quick_routine_is_two_sets_of_three_with_short_rests():
@@ -70,7 +73,7 @@ BAD = [
      ["unknown key steps[0].rest", "did you mean 'rest_s'"]),
     ('name = "x"\n[[steps]]\nkind = "sprint"\n', ["steps[0].kind", "'sprint' is unknown", "use one of: count"]),
     ('name = "x"\n[[steps]]\nkind = "hold"\nexercise = "bridge"\nseconds = 10\n',
-     ["steps[0].exercise", "'bridge' is unknown", "cat-cow, plank, tension-check"]),
+     ["steps[0].exercise", "'bridge' is unknown", "cat-cow, hip-stretch, plank, tension-check"]),
     ('name = "x"\nvariation = "flutter"\n' + GOOD.split("\n", 1)[1],
      ["variation", "'flutter' is unknown", "straight-leg"]),
     ('name = "x"\nvariation = "straigt-leg"\n' + GOOD.split("\n", 1)[1], ["did you mean 'straight-leg'"]),

@@ -151,8 +151,11 @@ def session_audio(tmp_path_factory):
     """The quick routine rendered to a WAV, with its JSON events; an arch mid-countdown interrupts it."""
     home = tmp_path_factory.mktemp("home")
     wav = home / "session.wav"
+    quiet = matcoach("simulate", "--routine", "quick", "--json", "--out-wav", wav, "--sample-rate", "48000", home=home)
+    lowers = [e["t"] for e in map(json.loads, quiet.stdout.splitlines()) if e.get("cue") == "lower"]
+    arch_at = round(lowers[2] + 1.1, 3)  # while the coach says "two" in the third descent
     out = matcoach("simulate", "--routine", "quick", "--json", "--out-wav", wav, "--sample-rate", "48000",
-                   "--say", "46.2:arched", home=home)
+                   "--say", f"{arch_at}:arched", home=home)
     events = [json.loads(line) for line in out.stdout.splitlines()]
     samples, rate = soundfile.read(wav, dtype="float32")
     return events, samples, rate
@@ -199,6 +202,25 @@ def test_an_arch_mid_countdown_cuts_the_coach_short(session_audio):
     assert before.size == 0 or rms_db(before) < -45
 
 
+@pytest.mark.slow
+def test_after_the_first_set_the_default_session_is_mostly_quiet_and_every_count_is_heard(tmp_path):
+    """Real speech timings: at most 30 % of the session after the first set is the coach talking."""
+    wav = tmp_path / "session.wav"
+    out = matcoach("simulate", "--json", "--out-wav", wav, home=tmp_path / "home")
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    cues = [e for e in events if e["event"] == "cue"]
+    first_set = next(e["t"] for e in events if e["event"] == "set_done")
+    end = max(c["end"] for c in cues)
+    spans, reach, spoken = sorted((max(c["t"], first_set), c["end"]) for c in cues if c["end"] > first_set), 0.0, 0.0
+    for a, b in spans:
+        spoken += max(0.0, b - max(a, reach))
+        reach = max(reach, b)
+    assert spoken / (end - first_set) <= 0.30
+    counted = [e["perfect"] for e in events if e["event"] == "rep_counted" and e["set"] > 0]
+    said = [c["params"]["n"] for c in cues if c["cue"] == "rep-counted" and c["end"] > c["t"]]
+    assert said == counted == list(range(1, 11)) * 3
+
+
 # -- people's own words ---------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -210,8 +232,8 @@ def test_user_lines_add_to_or_replace_the_shipped_ones(tmp_path):
     assert listed["brace"]["text"][-1] == "Flatten that back!" and listed["brace"]["source"] == "shipped+user"
     assert listed["lift"] == {"id": "lift", "text": ["Up you go."], "source": "user", "params": [], "wav": []}
     assert listed["lower"]["params"] == ["n"]
-    said = [json.loads(line) for line in matcoach("simulate", "--routine", "quick", "--json", home=home)
-            .stdout.splitlines()]
+    said = [json.loads(line) for line in matcoach("simulate", "--routine", "quick", "--talk", "full", "--json",
+                                                  home=home).stdout.splitlines()]
     texts = {e["text"] for e in said if e.get("cue") in ("brace", "lift")}
     assert "Flatten that back!" in texts and {e["text"] for e in said if e.get("cue") == "lift"} == {"Up you go."}
 

@@ -64,8 +64,9 @@ def run_list(args: argparse.Namespace) -> int:
     for cue in sorted(known):
         lines = pack.cues.get(cue, ())
         sources = sorted({line.source for line in lines}, key=["shipped", "user"].index)
+        plurals = [name for name, p in pack.plurals.items() if p.of in known[cue]]
         rows.append({"id": cue, "text": [line.text for line in lines], "source": "+".join(sources),
-                     "params": list(known[cue]), "wav": [str(line.wav) for line in lines if line.wav]})
+                     "params": list(known[cue]) + plurals, "wav": [str(line.wav) for line in lines if line.wav]})
     if args.json:
         print(json.dumps(rows, indent=1, ensure_ascii=False))
         return 0
@@ -180,6 +181,14 @@ def run_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inherited_plurals(name: str) -> dict:
+    """The shipped pack's plural placeholders, which a user pack of the same name may use."""
+    try:
+        return catalog.shipped_plurals(name)
+    except PackError:  # a broken shipped pack is reported on its own line
+        return {}
+
+
 def run_check(args: argparse.Namespace) -> int:
     from assistant.data import paths
     from assistant.data.packcheck import check_pack_file
@@ -198,7 +207,9 @@ def run_check(args: argparse.Namespace) -> int:
             problems.append(f"{path}: there is no voice pack {path.stem!r} for it to add to, so it is never used; "
                             f"rename it to one of: {', '.join(f'{n}.toml' for n in catalog.shipped_packs())}")
             continue
-        problems += check_pack_file(path, known=known, complete=complete, voice_exists=names.__contains__)
+        inherited = {} if complete else _inherited_plurals(path.stem)
+        problems += check_pack_file(path, known=known, complete=complete, voice_exists=names.__contains__,
+                                    inherited=inherited)
     problems += _slot_problems()
     for problem in problems:
         print(problem, file=sys.stderr)

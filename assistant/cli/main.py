@@ -18,6 +18,7 @@ from assistant.cli.history import add_history_parser
 from assistant.cli.listen import add_listen_parser
 from assistant.cli.models import add_models_parser
 from assistant.cli.options import MatcoachParser
+from assistant.cli.plan import add_plan_parser
 from assistant.cli.routines import add_routines_parser
 from assistant.cli.serve import add_serve_parser
 from assistant.cli.service import add_service_parser
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_simulate_parser(commands)
     add_routines_parser(commands)
     add_history_parser(commands)
+    add_plan_parser(commands)
     add_cues_parser(commands)
     add_voices_parser(commands)
     add_models_parser(commands)

@@ -3,14 +3,18 @@
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
 from assistant.core.errors import GrammarError, RoutineError
 from assistant.core.events import Event, json_line, timeline_line
+from assistant.core.fading import resolve_talk
+from assistant.core.ladder import Prescription, resolve_progress
 from assistant.core.limits import ROUTINE, TEMPO, Range
 from assistant.core.plan import check_length
-from assistant.core.routine import Routine, Variations
+from assistant.core.routine import PROGRESS, TALK, Routine, Variations
 from assistant.data import catalog
 from assistant.ears.engines import ENGINES
 from assistant.live.session import LiveSetup
@@ -61,6 +65,13 @@ def within(limit: Range) -> Callable[[str], Any]:
     return parse
 
 
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
 def add_session_options(p: argparse.ArgumentParser) -> None:
     """The options that shape a session, shared by every command that runs one."""
     p.add_argument("--routine", metavar="NAME|PATH", help="a routine name (see `matcoach routines`) "
@@ -72,10 +83,17 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
                    help="rest between sets")
     p.add_argument("--descent", type=within(TEMPO["lower"]), metavar="SECONDS",
                    help="seconds to lower the legs, counted down (3 by default; 4 for a slower descent)")
+    p.add_argument("--talk", choices=TALK,
+                   help="how much the coach says: full (every cue, every rep), normal (fades to mostly counts; "
+                        "the default) or brief (counts, safety, what you must know)")
+    p.add_argument("--progress", choices=PROGRESS,
+                   help="the ladder's next step: ask (say harder to take it; the default), auto (taken at once) "
+                        "or off (the routine as written)")
 
 
 def session_routine(args: argparse.Namespace, variation: str | None = None) -> tuple[Routine, Variations]:
-    """The routine the options ask for; ``variation`` (a start phrase named it) overrides --variation."""
+    """The routine the options ask for, as written (no history); ``variation`` (a start phrase named it)
+    overrides --variation."""
     variations = catalog.load_variations()
     routine = catalog.find_routine(args.routine, variations)
     variation = variation or args.variation
@@ -83,11 +101,36 @@ def session_routine(args: argparse.Namespace, variation: str | None = None) -> t
         variations.get(variation)  # an unknown name stops here with the list of known ones
     routine = routine.with_overrides(variation=variation, sets=args.sets, reps=args.reps,
                                      rest_s=args.rest, lower=args.descent)
+    _check_length(routine)
+    return routine, variations
+
+
+def _check_length(routine: Routine) -> None:
     try:
         check_length(routine)
     except RoutineError as e:
         raise RoutineError(f"{e}; choose fewer --sets or --reps, or a shorter --rest") from None
-    return routine, variations
+
+
+def todays_session(args: argparse.Namespace, variation: str | None = None) -> tuple[Prescription, Variations, str]:
+    """Today's session: the routine placed on the ladder by the history, then the options given on the
+    command line on top (they always win); and how much the coach talks."""
+    from assistant.history.record import todays_session as from_history
+
+    variations = catalog.load_variations()
+    routine = catalog.find_routine(args.routine, variations)
+    variation = variation or args.variation
+    if variation is not None:
+        variations.get(variation)
+    day = getattr(args, "date", None) or date.today()
+    today = from_history(routine, variations, today=day, progress=resolve_progress(args.progress, routine))
+    shaped = today.routine.with_overrides(variation=variation, sets=args.sets, reps=args.reps, rest_s=args.rest,
+                                          lower=args.descent)
+    _check_length(shaped)
+    advice = today.advice
+    if variation is not None and variation != today.routine.variation:  # not the rung the ladder chose
+        advice = replace(advice, weighted=False, proposal=None)
+    return Prescription(routine=shaped, advice=advice), variations, resolve_talk(args.talk, routine)
 
 
 def add_ears_options(p: argparse.ArgumentParser) -> None:
@@ -141,10 +184,10 @@ def check_serve_options(args: argparse.Namespace) -> None:
 
 def live_setup(args: argparse.Namespace, speaker_device: int | None, mic_device: int | None,
                variation: str | None = None) -> LiveSetup:
-    routine, variations = session_routine(args, variation)
-    return LiveSetup(routine=routine, variations=variations, pack=catalog.load_pack(args.voice),
+    today, variations, talk = todays_session(args, variation)
+    return LiveSetup(routine=today.routine, variations=variations, pack=catalog.load_pack(args.voice),
                      speaker_device=speaker_device, mic_device=mic_device, record=not args.no_record,
-                     echo_cancel=not args.no_echo_cancel)
+                     echo_cancel=not args.no_echo_cancel, advice=today.advice, talk=talk)
 
 
 def event_printer(args: argparse.Namespace) -> Callable[[Event], None]:

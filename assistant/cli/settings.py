@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import MatcoachError
+from assistant.core.routine import TALK
 from assistant.data import catalog, paths
 from assistant.data.config import ConfigError, read_config
 
-TALK = ("full", "normal", "brief")
 VERBOSITY = ("quiet", "normal", "verbose", "debug")
 COMMAND_LINE, CONFIG, ROUTINE, DEFAULT = "command line", paths.CONFIG_FILE, "routine", "default"
 VOSK_MODEL_PATH = "VOSK_MODEL_PATH"

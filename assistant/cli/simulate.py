@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from assistant.cli.options import add_session_options, within
+from assistant.cli.options import add_session_options, iso_date, within
 from assistant.cli.simulated import run_simulated
 from assistant.core.limits import SAMPLE_RATE, SPEED
 
@@ -20,6 +20,9 @@ def add_simulate_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per line; the summary is last")
     p.add_argument("--record", action="store_true",
                    help="keep this session in the history (simulated sessions are not recorded by default)")
+    p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD",
+                   help="run it as if on that day: the history is read, and --record keeps it, for that day "
+                        "(to try out the progression ladder)")
     p.add_argument("--speed", type=within(SPEED), metavar="X",
                    help="unfold in real time, X times faster (e.g. 1 for real time, 10 to watch a demo); "
                         "default: as fast as possible")

@@ -7,10 +7,10 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from assistant.cli.options import session_routine
+from assistant.cli.options import todays_session
 from assistant.cli.terminal import note
 from assistant.core.clock import VirtualClock
 from assistant.core.commands import Command
@@ -22,7 +22,7 @@ from assistant.core.planner import Planner, Voice
 from assistant.core.runner import Scripted, ScriptedCommands, run
 from assistant.core.session import Session
 from assistant.data import catalog
-from assistant.history.record import SessionRecord, opening_advice
+from assistant.history.record import SessionRecord
 
 _TIME = re.compile(r"^(?:(\d+):)?(\d+(?:\.\d+)?)$")
 
@@ -60,14 +60,15 @@ def run_simulated(args: argparse.Namespace) -> int:
         from assistant.voice.mixer import check_wav_path
 
         check_wav_path(args.out_wav, "--out-wav")
-    routine, variations = session_routine(args)
+    today, variations, talk = todays_session(args)
+    routine, advice = today.routine, today.advice
     grammar = catalog.load_grammar(args.language)  # --say may use its phrases
     script = [parse_said(spec, grammar) for spec in args.say]
     pack = catalog.load_pack(args.voice)
     render: Callable[[Event], str] = json_line if args.json else timeline_line
-    advice = opening_advice(routine, variations, today=date.today())
     # the record is written before the event is shown: whatever was printed is on record
-    record = SessionRecord(routine, simulated=True, unrecorded="leave out --record") if args.record else None
+    record = SessionRecord(routine, simulated=True, now=_on(args.date), unrecorded="leave out --record") \
+        if args.record else None
 
     def emit(event: Event) -> None:
         if not event.public:
@@ -97,7 +98,7 @@ def run_simulated(args: argparse.Namespace) -> int:
             else:
                 mixdown = Mixdown(rate)
                 voice = spoken_voice(pack, clips, mixdown)
-        session = Session(routine, variations, clock, voice, emit, advice=advice)
+        session = Session(routine, variations, clock, voice, emit, advice=advice, talk=talk)
         commands = ScriptedCommands(clock, script, pace=pace)
         run(session, commands)
         for late in commands.script:  # the session ended first: say so rather than drop them silently
@@ -111,6 +112,13 @@ def run_simulated(args: argparse.Namespace) -> int:
         seconds = write_wav(mixdown, args.out_wav, until_s=max(clock.now(), voice.busy_until))
         print(f"matcoach: wrote {args.out_wav} ({seconds:.1f} s of audio)", file=sys.stderr)
     return 0
+
+
+def _on(day: date | None) -> Callable[[], datetime]:
+    """The moment a session starts: now, or now's time of day on ``day``."""
+    if day is None:
+        return lambda: datetime.now().astimezone()
+    return lambda: datetime.combine(day, datetime.now().time()).astimezone()
 
 
 def _wall_pace(speed: float) -> Callable[[float], None]:
@@ -130,5 +138,5 @@ def demo_instead(args: argparse.Namespace, why: str) -> int:
     """No audio devices: run ``start``'s session simulated, its audio written to a WAV file."""
     path = Path(DEMO_WAV).resolve()
     note(f"{why}; running a simulated session instead, its audio written to {path}")
-    args.__dict__.update(out_wav=path, play=False, say=[], record=False, speed=None, sample_rate=None)
+    args.__dict__.update(out_wav=path, play=False, say=[], record=False, speed=None, sample_rate=None, date=None)
     return run_simulated(args)

@@ -47,7 +47,7 @@ TRANSITIONS = [
     # The clock: cues inside a phase, then the end of the phase.
     _t("tick", ACTIVE, None, conditions="mark_due", after="say_mark"),
     _t("tick", S.guide, None, conditions="time_up", after="finish_step"),
-    _t("tick", [S.ready, S.rest], None, conditions="time_up", after="proceed"),
+    _t("tick", [S.ready, S.rest], None, conditions="time_up", after=["go", "proceed"]),  # a wait ends with a tone
     _t("tick", S.brace, S.lift, conditions="time_up"),
     _t("tick", S.lift, S.top, conditions="time_up"),
     _t("tick", S.top, S.lower, conditions="time_up"),
@@ -72,7 +72,7 @@ TRANSITIONS = [
     _t("done", S.bottom, None, conditions="rep_complete", before=["hush", "count_rep"], after="end_set"),
     _t("done", REP, None, before="hush", after="end_set"),
     _t("done", S.guide, None, before="hush", after="finish_step"),
-    _t("done", [S.ready, S.rest], None, before="hush", after="proceed"),
+    _t("done", [S.ready, S.rest], None, before="hush", after=["go", "proceed"]),
     _t("done", S.paused, None, after="paused_hint"),
     _t("done", [S.idle, S.finished], None, after="ignore"),
 
@@ -97,10 +97,18 @@ TRANSITIONS = [
     _t("pain", S.finished, None, after="ignore"),
 
     _t("repeat", list(State), None, after="say_again"),
+    # easier in a plank with the knee option: knees down; elsewhere the next easier variation.
+    _t("easier", S.guide, None, conditions="knees_offered", after="knees_down"),
     _t("easier", NOT_FINISHED, None, after="ask_easier"),
     _t("harder", NOT_FINISHED, None, after="ask_harder"),
     _t("easier", S.finished, None, after="ignore"),
     _t("harder", S.finished, None, after="ignore"),
+
+    # slower / faster: the descent, between the protocol's 3 and 4 seconds, from the next rep.
+    _t("slower", NOT_FINISHED, None, after="slow_down"),
+    _t("faster", NOT_FINISHED, None, after="speed_up"),
+    _t("slower", S.finished, None, after="ignore"),
+    _t("faster", S.finished, None, after="ignore"),
 ]
 
 

@@ -2,7 +2,8 @@
 
 A cue maps to one or more lines. A line is text with placeholders ("Lower, {n}.") or a
 recorded WAV file ({ wav = "lift.wav", text = "Exhale, lift" }); WAV paths are relative
-to the pack file. A user pack adds lines ([extra]) or replaces them ([cues]).
+to the pack file. A user pack adds lines ([extra]) or replaces them ([cues]). Words that agree
+with a number come from the pack's [plurals] table (assistant.core.plurals).
 
 Placeholders are plain ``{name}`` and nothing else; ``{{`` and ``}}`` write a brace. Python's format
 language (``{n:>9999999}``, ``{n!r}``, ``{side:d}``, ``{n.real}``) is refused when a pack is read:
@@ -11,14 +12,15 @@ a line is words to say, and a format spec in a user's line could fill the memory
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import PackError
+from assistant.core.plurals import Plural, agreeing
 
 # Parameters that carry ids; a pack's [names] table says them in its language.
-NAME_PARAMS = ("variation", "side", "routine")
+NAME_PARAMS = ("variation", "side", "other", "routine")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +54,7 @@ class Pack:
     voice: VoiceSettings
     cues: Mapping[str, tuple[Line, ...]]
     names: Mapping[str, str]
+    plurals: Mapping[str, Plural] = field(default_factory=dict)
 
     def say_name(self, value: str) -> str:
         return self.names.get(value, value.replace("-", " "))
@@ -63,6 +66,7 @@ class Pack:
             raise PackError(f"{self.source}: cue {cue!r} has no text; add {cue} = [\"...\"] under [cues]")
         values = {k: self.say_name(v) if k in NAME_PARAMS and isinstance(v, str) else v
                   for k, v in params.items()}
+        values.update(agreeing(self.plurals, params, self.voice.language))
         return tuple(Said(text=line.text if line.wav else fill(line.text, values), wav=line.wav)
                      for line in lines)
 
@@ -74,7 +78,7 @@ class Pack:
             cues[cue] = cues.get(cue, ()) + lines
         voice = replace(self.voice, **user.voice)
         return Pack(source=f"{self.source} + {user.source}", voice=voice, cues=cues,
-                    names={**self.names, **user.names})
+                    names={**self.names, **user.names}, plurals={**self.plurals, **user.plurals})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +88,7 @@ class UserPack:
     replace: Mapping[str, tuple[Line, ...]]
     extra: Mapping[str, tuple[Line, ...]]
     names: Mapping[str, str]
+    plurals: Mapping[str, Plural] = field(default_factory=dict)
 
 
 def _fields(text: str) -> list[tuple[str, str | None]]:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from assistant.core.errors import RoutineError
 from assistant.core.limits import SESSION_S
-from assistant.core.routine import Count, FirstRep, Hold, Routine, Sets
+from assistant.core.routine import Count, FirstRep, Hold, RestStep, Routine, Sets
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,8 +38,13 @@ class Reps:
 
 @dataclass(frozen=True, kw_only=True)
 class Rest:
+    """A rest. Between sets (``next_set`` > 0) its last seconds announce the next set and are the time
+    to get into position; it ends with 3-2-1 and a tone, straight into the set."""
+
     seconds: float
-    next_set: int
+    next_set: int = 0
+    sets_total: int = 0
+    reps: int = 0
 
 
 Block = Guide | Ready | Reps | Rest
@@ -53,6 +58,8 @@ def plan(routine: Routine) -> tuple[Block, ...]:
     for step in routine.steps:
         if isinstance(step, (Count, Hold)):
             blocks.append(Guide(step=step))
+        elif isinstance(step, RestStep):
+            blocks.append(Rest(seconds=step.seconds))
         elif isinstance(step, FirstRep):
             blocks += [Ready(set_number=0, sets_total=total, reps=1),
                        Reps(set_number=0, reps=1, counted=False)]
@@ -60,9 +67,10 @@ def plan(routine: Routine) -> tuple[Block, ...]:
             for i in range(step.sets):
                 number += 1
                 if i and step.rest_s > 0:
-                    blocks.append(Rest(seconds=step.rest_s, next_set=number))
-                blocks += [Ready(set_number=number, sets_total=total, reps=step.reps),
-                           Reps(set_number=number, reps=step.reps)]
+                    blocks.append(Rest(seconds=step.rest_s, next_set=number, sets_total=total, reps=step.reps))
+                else:
+                    blocks.append(Ready(set_number=number, sets_total=total, reps=step.reps))
+                blocks.append(Reps(set_number=number, reps=step.reps))
     return tuple(blocks)
 
 
@@ -77,10 +85,13 @@ def planned_seconds(routine: Routine) -> float:
             total += step.lead_s + step.count * step.seconds_each
         elif isinstance(step, Hold):
             total += step.lead_s + step.seconds
+        elif isinstance(step, RestStep):
+            total += step.seconds
         elif isinstance(step, FirstRep):
             total += routine.ready_s + rep
-        else:
-            total += step.sets * (routine.ready_s + step.reps * rep) + (step.sets - 1) * step.rest_s
+        else:  # a rest leads into each set after the first (without one, the time to get ready)
+            between = step.rest_s if step.rest_s > 0 else routine.ready_s
+            total += routine.ready_s + step.sets * step.reps * rep + (step.sets - 1) * between
     return total
 
 

@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.core.cues import own
 from assistant.core.limits import TEMPO
 from assistant.core.pack import Line, Pack, Said
 from assistant.core.planner import GAP_S
-from assistant.core.routine import Count, Routine
+from assistant.core.routine import Count, Routine, Variation
 
 # The countdown's pace: the descent (beats.lower_beats) and the end of a hold (beats.guide_beats).
 COUNT_EVERY_S = 1.0
@@ -43,15 +44,17 @@ class Misfit:
         return self.slot.seconds - GAP_S
 
 
-def tight_slots(routines: Iterable[Routine]) -> list[Slot]:
-    """The slots a line must fit in any of ``routines`` (the descent may be set from 2 to 6 seconds)."""
+def tight_slots(routines: Iterable[Routine], variations: Iterable[Variation] = ()) -> list[Slot]:
+    """The slots a line must fit in any of ``routines`` (the descent may be set from 2 to 6 seconds), for
+    the shared cues and the variations' own phrasings of them ("lower/hanging")."""
     descents = range(int(TEMPO["lower"].low), int(TEMPO["lower"].high) + 1)
-    slots = [
-        Slot(cue="lower", seconds=COUNT_EVERY_S, why='"two" comes one second after "lower" starts',
-             values=tuple((("n", n),) for n in descents)),
-        Slot(cue="count", seconds=COUNT_EVERY_S, why="the countdown says a number every second",
-             values=tuple((("n", n),) for n in range(1, max(descents)))),
-    ]
+    slots = []
+    for variation in (None, *variations):
+        for cue, why, numbers in (("lower", '"two" comes one second after "lower" starts', descents),
+                                  ("count", "the countdown says a number every second", range(1, max(descents)))):
+            if variation is None or cue in variation.own:
+                slots.append(Slot(cue=cue if variation is None else own(cue, variation), seconds=COUNT_EVERY_S,
+                                  why=why, values=tuple((("n", n),) for n in numbers)))
     counted: dict[tuple[int, float], Routine] = {}
     for routine in routines:
         for step in routine.steps:

@@ -9,6 +9,7 @@ from assistant.core.cues import all_cues
 from assistant.core.errors import GrammarError, PackError, RoutineError
 from assistant.core.grammar import Grammar
 from assistant.core.pack import Line, Pack, UserPack
+from assistant.core.plurals import Plural
 from assistant.core.routine import Routine, Variations
 from assistant.data import paths
 from assistant.data.grammars import parse_grammar
@@ -65,7 +66,7 @@ def find_routine(name_or_path: str | None, variations: Variations) -> Routine:
 
 
 def known_cues() -> dict[str, tuple[str, ...]]:
-    return all_cues(load_variations().ids())
+    return all_cues(load_variations().order)
 
 
 def shipped_packs() -> list[str]:
@@ -94,12 +95,18 @@ def load_shipped_pack(name: str = "en") -> Pack:
                       complete=True, folder=path.parent)
 
 
+def shipped_plurals(name: str) -> dict[str, Plural]:
+    """The plural placeholders of the shipped pack ``name`` (none when there is no such pack): a user's
+    pack of that name may use them."""
+    return dict(load_shipped_pack(name).plurals) if name in shipped_packs() else {}
+
+
 def load_user_pack(name: str = "en") -> UserPack | None:
     path = user_pack_file(name)
     if not path.exists():
         return None
     return parse_user_pack(read_toml(path, PackError, "voice pack"), source=str(paths.shown(path)),
-                           known=known_cues(), folder=path.parent)
+                           known=known_cues(), folder=path.parent, inherited=shipped_plurals(name))
 
 
 def load_pack(name: str = "en") -> Pack:

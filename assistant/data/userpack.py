@@ -57,7 +57,8 @@ def prepare(voice: str, cue: str, *, text: str | None = None, wav: Path | None =
     if replace or cue not in doc[section]:
         doc[section][cue] = tomlkit.array()
     doc[section][cue].append(entry)
-    pack = parse_user_pack(doc.unwrap(), source=str(path), known=catalog.known_cues(), folder=path.parent)
+    pack = parse_user_pack(doc.unwrap(), source=str(path), known=catalog.known_cues(), folder=path.parent,
+                           inherited=catalog.shipped_plurals(voice))
     new = (pack.replace if replace else pack.extra)[cue][-1]
     line = Line(text=new.text, wav=wav, source="user") if wav is not None else new
     return Addition(path=path, cue=cue, document=doc, pack=pack, line=line, recording=recording)

@@ -1,6 +1,7 @@
 """Opening the history database: for recording (created and migrated once, under SQLite's write lock,
 so concurrent first runs agree) or for reading only (the file is never changed in any way: no
-migration, no switch to WAL, no schema in an empty file). A file that is not in the shape matcoach
+migration, no switch to WAL, no schema in an empty file; an older file is read through a migrated
+copy in memory). A file that is not in the shape matcoach
 writes, in any way, is reported as damaged."""
 
 import os
@@ -18,7 +19,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from assistant.core.errors import MatcoachError
-from assistant.history.migrations import LATEST, MIGRATIONS, READS_FROM
+from assistant.history.migrations import LATEST, MIGRATIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 WAL_MODE = 2  # the file format numbers at bytes 18 and 19 of the header
@@ -78,8 +79,14 @@ def open_for_reading(path: Path, timeout: float) -> sqlite3.Connection | None:
         if version == 0 and not db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             db.close()
             return None  # a database with nothing in it yet
-        _check_version(version, path, READS_FROM)
+        _check_version(version, path, 1)
         _check_integrity(db, path)
+        if version < LATEST:  # an older matcoach's file: read a migrated copy, leave the file as it is
+            copy = sqlite3.connect(":memory:", isolation_level=None)
+            db.backup(copy)
+            db.close()
+            db = copy
+            migrate(db, path)
         _check_shape(db, path)
     except BaseException as e:
         db.close()

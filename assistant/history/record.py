@@ -7,7 +7,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from assistant.core.events import Event
-from assistant.core.progression import Advice, advise
+from assistant.core.ladder import Prescription, prescribe
+from assistant.core.limits import ROUTINE
+from assistant.core.progression import Advice, PastSession
 from assistant.core.routine import Routine, Variations
 from assistant.data import paths
 from assistant.history.database import HistoryError, explain
@@ -89,12 +91,11 @@ class SessionRecord:
         self._start(fallback)
 
 
-def opening_advice(routine: Routine, variations: Variations, *, today: date,
-                   path: Path | None = None) -> Advice:
-    """What the coach says first, from the history on record; an unreadable history only costs the advice."""
+def past_sessions(path: Path | None = None) -> list[PastSession] | None:
+    """The sessions on record, oldest first; None when the history cannot be read (a warning says why)."""
     path = path or history_file()
     if not path.exists():
-        return advise([], variation=routine.variation, variations=variations, today=today)
+        return []
     try:
         history = History.read(path)
         try:
@@ -103,7 +104,35 @@ def opening_advice(routine: Routine, variations: Variations, *, today: date,
             history.close()
     except HistoryError as e:
         log.warning("%s; starting without last time's numbers", e)
-        return Advice()
+        return None
     for skipped in history.skipped:
         log.warning("%s: %s; it is left out of last time's numbers", path, skipped)
-    return advise(past, variation=routine.variation, variations=variations, today=today)
+    return past
+
+
+def usable(past: list[PastSession], variations: Variations) -> list[PastSession]:
+    """The sessions the ladder can climb from: one naming a variation this catalog does not have, or with
+    a set whose target no routine could set (a damaged or hand-edited record), is left out with a warning
+    rather than shaping today's session."""
+    known = set(variations.ids())
+    kept = []
+    for session in past:
+        named = {session.variation} | {s.variation for s in session.sets if s.variation}
+        odd = sorted(named - known) or [s.target for s in session.sets if s.target not in ROUTINE["reps"]]
+        if odd:
+            log.warning("the session of %s on record has %s; it is left out of last time's numbers",
+                        session.started.isoformat(timespec="minutes"),
+                        f"unknown variation {odd[0]!r}" if isinstance(odd[0], str) else f"a set target of {odd[0]}")
+            continue
+        kept.append(session)
+    return kept
+
+
+def todays_session(routine: Routine, variations: Variations, *, today: date, progress: str = "ask",
+                   path: Path | None = None) -> Prescription:
+    """Today's session from the history on record (assistant.core.ladder); an unreadable history only
+    costs the ladder: the routine runs as written."""
+    past = past_sessions(path)
+    if past is None:
+        return Prescription(routine=routine, advice=Advice())
+    return prescribe(usable(past, variations), routine, variations, today=today, progress=progress)

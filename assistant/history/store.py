@@ -85,11 +85,12 @@ class History:
         if not rows:
             return []
         first_id = min(r[0] for r in rows)
-        targets: dict[int, dict[int, int]] = defaultdict(dict)
-        for session_id, number, target in db.execute(
-                "SELECT session_id, number, target FROM sets WHERE session_id >= ?", (first_id,)):
-            if isinstance(number, int) and isinstance(target, int):
-                targets[session_id][number] = target
+        targets: dict[int, dict[int, tuple[int, str, bool]]] = defaultdict(dict)
+        for session_id, number, target, set_variation, weighted in db.execute(
+                "SELECT session_id, number, target, variation, weighted FROM sets WHERE session_id >= ?", (first_id,)):
+            if isinstance(number, int) and isinstance(target, int):  # a damaged row is left out
+                targets[session_id][number] = (target, set_variation if isinstance(set_variation, str) else "",
+                                               bool(weighted))
         tallies: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for session_id, number, counted, n in db.execute(
                 "SELECT session_id, set_number, counted, count(*) FROM reps WHERE set_number > 0 "
@@ -97,11 +98,20 @@ class History:
             if isinstance(number, int):
                 tallies[session_id][number][0 if counted else 1] += n
         descents: dict[int, list[float]] = defaultdict(list)
-        for session_id, descent in db.execute(
-                "SELECT session_id, descent_s FROM reps WHERE counted = 0 AND phase = 'lower' "
+        early: dict[int, int] = defaultdict(int)
+        for session_id, phase, descent, rep_lower in db.execute(
+                "SELECT session_id, phase, descent_s, lower_s FROM reps WHERE counted = 0 AND set_number > 0 "
                 "AND session_id >= ?", (first_id,)):
-            if isinstance(descent, (int, float)) and math.isfinite(descent):
+            if not isinstance(descent, (int, float)) or not math.isfinite(descent):
+                descent = None  # a damaged value says nothing about the floor
+            if phase == "lower" and descent is not None:
                 descents[session_id].append(float(descent))
+            lower = rep_lower if isinstance(rep_lower, (int, float)) else 0
+            if phase in ("brace", "lift", "top") or (phase == "lower" and (descent or 0) < lower / 2):
+                early[session_id] += 1
+        fastest = {sid: low for sid, low in db.execute(
+            "SELECT session_id, min(lower_s) FROM reps WHERE counted = 1 AND set_number > 0 AND session_id >= ? "
+            "GROUP BY session_id", (first_id,)).fetchall() if isinstance(low, (int, float))}
         records = []
         for sid, started, routine, variation, final, lower_s, simulated, reason, duration in rows:
             when = _started(started)
@@ -109,12 +119,15 @@ class History:
                 self.skipped.append(f"session {sid} (started {started!r}) has unreadable values")
                 continue
             numbers = sorted(set(targets[sid]) | set(tallies[sid]))
-            sets = tuple(PastSet(number=n, target=targets[sid].get(n, 0), perfect=tallies[sid][n][0],
-                                 failed=tallies[sid][n][1]) for n in numbers)
+            sets = tuple(PastSet(number=n, target=targets[sid].get(n, (0, "", False))[0], perfect=tallies[sid][n][0],
+                                 failed=tallies[sid][n][1], variation=targets[sid].get(n, (0, "", False))[1],
+                                 weighted=targets[sid].get(n, (0, "", False))[2]) for n in numbers)
             records.append(Record(id=sid, routine=routine, simulated=bool(simulated), reason=reason,
                                   duration_s=duration if isinstance(duration, (int, float)) else None,
-                                  past=PastSession(started=when, variation=final or variation,
-                                      lower_s=lower_s, sets=sets, arch_descents=tuple(descents[sid]))))
+                                  past=PastSession(
+                                      started=when, variation=final or variation,
+                                      lower_s=fastest.get(sid, lower_s), sets=sets, arch_descents=tuple(descents[sid]),
+                                      early_arches=early[sid], routine=routine, ended=reason)))
         return records
 
     def past(self) -> list[PastSession]:
@@ -178,8 +191,9 @@ class Recorder:
 
     @__call__.register
     def _(self, event: SetStarted) -> None:
-        self.history.db.execute("INSERT INTO sets (session_id, number, target, variation) VALUES (?, ?, ?, ?)",
-                                (self.session_id, event.set, event.target, event.variation))
+        self.history.db.execute("INSERT INTO sets (session_id, number, target, variation, weighted) "
+                                "VALUES (?, ?, ?, ?, ?)",
+                                (self.session_id, event.set, event.target, event.variation, int(event.weighted)))
 
     @__call__.register
     def _(self, event: SetDone) -> None:

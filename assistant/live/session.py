@@ -8,11 +8,12 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from assistant.core.events import EndReason, Event
+from assistant.core.fading import DEFAULT_TALK
 from assistant.core.pack import Pack
+from assistant.core.progression import Advice
 from assistant.core.routine import Routine, Variations
 from assistant.ears.recognizer import Recognizer
 
@@ -31,6 +32,8 @@ class LiveSetup:
     mic_device: int | None
     record: bool = True
     echo_cancel: bool = True
+    advice: Advice = Advice()   # what the history says (assistant.core.ladder shaped the routine)
+    talk: str = DEFAULT_TALK
 
 
 @contextmanager
@@ -57,7 +60,7 @@ def run_live_session(setup: LiveSetup, ears: Recognizer, show: Callable[[Event],
     """
     from assistant.core.runner import run
     from assistant.core.session import Session
-    from assistant.history.record import SessionRecord, opening_advice
+    from assistant.history.record import SessionRecord
     from assistant.live.aec import canceller_for
     from assistant.live.echo_gate import EchoGate, gate_sink
     from assistant.live.listener import Listener, LiveCommands, device_reporter
@@ -66,7 +69,7 @@ def run_live_session(setup: LiveSetup, ears: Recognizer, show: Callable[[Event],
     from assistant.voice.speaking import make_clips, spoken_voice, warm
 
     routine, variations, pack = setup.routine, setup.variations, setup.pack
-    advice = opening_advice(routine, variations, today=date.today())
+    advice = setup.advice
     clips = make_clips(pack, OUTPUT_RATE)
     warm(clips, pack, routine, variations, advice)
     record = SessionRecord(routine, simulated=False) if setup.record else None
@@ -90,7 +93,7 @@ def run_live_session(setup: LiveSetup, ears: Recognizer, show: Callable[[Event],
         listener = Listener(ears, mic.blocks, speaker, gate, inbox,
                             cancel=canceller_for(speaker, mic) if setup.echo_cancel else None)
         session = Session(routine, variations, speaker, spoken_voice(pack, clips, speaker),
-                          gate_sink(gate, emit), advice=advice)
+                          gate_sink(gate, emit), advice=advice, talk=setup.talk)
         listener.start()
         tell("listening; say a command at any time, Ctrl-C to end")
         try:

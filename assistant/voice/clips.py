@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # Below this level (-45 dBFS) a clip's edges count as silence and are trimmed away.
 SILENCE = 10 ** (-45 / 20)
-CACHE_FORMAT = 2  # FLAC: speech with silence compresses to about half of WAV
+CACHE_FORMAT = 3  # FLAC; 3: renders before it could carry the previous line's rate
 
 
 class AudioFileError(MatcoachError):

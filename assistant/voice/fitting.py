@@ -30,7 +30,8 @@ def misfits(pack: Pack, only: Callable[[Line], bool] = lambda line: True) -> lis
     """The lines of ``pack`` too long for their slot, said in the pack's own voice."""
     from assistant.voice.speaking import make_clips
 
-    slots = [slot for slot in tight_slots(routines()) if any(map(only, pack.cues.get(slot.cue, ())))]
+    slots = [slot for slot in tight_slots(routines(), catalog.load_variations().order)
+             if any(map(only, pack.cues.get(slot.cue, ())))]
     if not slots:  # nothing to measure: the speech engine is not even started
         return []
     clips = make_clips(pack, MEASURE_RATE)

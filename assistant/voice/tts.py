@@ -100,6 +100,10 @@ class Pyttsx3Speech:
         """Synthesize ``text``; returns (samples, sample rate)."""
         with self._lock:
             engine = self._engine
+            # pyttsx3's espeak driver lets a voice change swallow the rate set after it until the next
+            # render (measured: after an English line, Korean at 150 wpm came out at 165): set it on
+            # both sides of the voice, and every render has its own rate
+            engine.setProperty("rate", rate)
             if voice:
                 engine.setProperty("voice", voice)
             engine.setProperty("rate", rate)
