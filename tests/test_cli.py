@@ -85,7 +85,7 @@ def test_help_everywhere(args):
 
 
 BAD_INPUT = [
-    (["simulate", "--routine", "{bad}"], "tempo.lower must be a whole number of seconds from 2 to 6"),
+    (["simulate", "--routine", "{bad}"], "tempo.lower must be a whole number from 2 to 6 seconds, got 9"),
     (["simulate", "--routine", "legday"], "no routine named 'legday'; use one of: leg-lift, quick"),
     (["simulate", "--variation", "flutter"], "unknown variation 'flutter'; use one of: dead-bug"),
     (["simulate", "--say", "soon:arched"], "expected T:COMMAND"),
@@ -112,7 +112,7 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, args, message):
 @pytest.mark.slow
 def test_bad_numbers_are_rejected_by_the_parser():
     result = matcoach("simulate", "--sets", "0", check=False)
-    assert result.returncode == 2 and "'0' is not a whole number above zero" in result.stderr
+    assert result.returncode == 2 and "must be a whole number from 1 to 20, got '0'" in result.stderr
     result = matcoach("simulate", "--talk", "loud", check=False)
     assert result.returncode == 2 and "argument --talk: invalid choice: 'loud'" in result.stderr
     result = matcoach("plan", "--date", "tomorrow", check=False)
@@ -171,17 +171,13 @@ def test_the_next_simulated_session_opens_with_last_time(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("content,message", [
-    (None, "no history yet; record a session first"),
-    (b"garbage" * 200, "is damaged (file is not a database); move it aside"),
-])
-def test_history_problems_are_one_line(tmp_path, content, message):
+def test_history_problems_are_one_line(tmp_path):
     home = tmp_path / "home"
-    if content is not None:
-        home.mkdir()
-        (home / "history.sqlite").write_bytes(content)
+    home.mkdir()
+    (home / "history.sqlite").write_bytes(b"garbage" * 200)
     result = matcoach("history", home=home, check=False)
-    assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "is damaged (file is not a database); move it aside" in result.stderr
 
 
 @pytest.mark.slow

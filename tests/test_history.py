@@ -18,9 +18,10 @@ from assistant.core.planner import Planner
 from assistant.core.runner import Scripted, ScriptedCommands, run
 from assistant.core.session import Session
 from assistant.data import catalog
+from assistant.history.database import HistoryError
 from assistant.history.migrations import LATEST, MIGRATIONS
 from assistant.history.record import SessionRecord, todays_session
-from assistant.history.store import History, HistoryError
+from assistant.history.store import History
 from tests.sessions import Recording, routine
 
 VARIATIONS = catalog.load_variations()
@@ -239,3 +240,79 @@ def test_the_ladder_climbs_over_recorded_sessions_steps_back_after_a_struggle_an
     record_day(path, start + timedelta(days=12), arches=lambda s, a: True, early=True)
     last = todays_session(routine("leg-lift"), VARIATIONS, today=start + timedelta(days=15), path=path)
     assert last.routine.variation == "dead-bug" and [c for c, _ in last.advice.cues] == ["regress-to-start"]
+
+
+@pytest.mark.slow
+def test_concurrent_first_runs_create_the_schema_once_and_record_every_session(tmp_path):
+    """Four `simulate --record` at once on a fresh data directory: every session in the one history file,
+    no fallback file, no warning (issue 15, 16: 1 trial in 10 lost a session to a "locked" fallback)."""
+    for trial in range(3):
+        home = tmp_path / f"home{trial}"
+        env = dict(os.environ, MATCOACH_HOME=str(home))
+        runs = [subprocess.Popen([sys.executable, "-m", "assistant", "simulate", "--routine", "quick", "--record"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+                for _ in range(4)]
+        errors = [run.communicate(timeout=120)[1] for run in runs]
+        assert [run.returncode for run in runs] == [0] * 4 and errors == [""] * 4, errors
+        assert sorted(p.name for p in home.iterdir() if p.suffix == ".sqlite") == ["history.sqlite"]
+        assert len(History.read(home / "history.sqlite").sessions()) == 4
+
+
+def _first_open(path, barrier, results):
+    barrier.wait()
+    try:
+        history = History.open(path)
+        history.recorder(routine("quick"), simulated=True)
+        history.close()
+        results.put("ok")
+    except Exception as e:  # noqa: BLE001 - reported to the test
+        results.put(f"{type(e).__name__}: {e}")
+
+
+@pytest.mark.slow
+def test_first_opens_released_at_the_same_instant_all_succeed(tmp_path):
+    """Eight processes opening one new history file at the same instant, twenty times: SQLite does not wait
+    for a database's switch to WAL, so without taking turns some of them failed with "locked"."""
+    import multiprocessing
+
+    failures = []
+    for trial in range(20):
+        path = tmp_path / f"t{trial}" / "history.sqlite"
+        path.parent.mkdir()
+        barrier, results = multiprocessing.Barrier(8), multiprocessing.Queue()
+        workers = [multiprocessing.Process(target=_first_open, args=(path, barrier, results)) for _ in range(8)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(timeout=60)
+        failures += [r for r in (results.get(timeout=10) for _ in workers) if r != "ok"]
+        assert History.read(path).db.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert failures == []
+
+
+def test_a_read_only_look_never_changes_the_file(tmp_path):
+    """`history --file` on an old file: no migration, no switch to WAL, no -wal or -shm beside it."""
+    old = tmp_path / "old.sqlite"
+    db = sqlite3.connect(old)
+    for statement in MIGRATIONS[0]:
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO sessions (started_at, routine, variation, lower_s, tempo) "
+               "VALUES ('2026-01-05T09:00:00+01:00', 'quick', 'straight-leg', 3, '{}')")
+    db.commit()
+    db.close()
+    before = old.read_bytes()
+    (record,) = History.read(old).sessions()
+    assert record.routine == "quick"
+    assert old.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["old.sqlite"]
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    assert History.read(empty).sessions() == [] and empty.read_bytes() == b""
+    with pytest.raises(HistoryError, match="no such history file; check the path"):
+        History.read(tmp_path / "typo.sqlite")
+    # a history matcoach wrote (WAL) and nobody has open: read without creating -wal or -shm either
+    path = tmp_path / "wal" / "history.sqlite"
+    record_session(path)
+    before = sorted(p.name for p in path.parent.iterdir())
+    assert len(History.read(path).sessions()) == 1
+    assert sorted(p.name for p in path.parent.iterdir()) == before

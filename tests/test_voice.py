@@ -354,3 +354,18 @@ def test_an_incomplete_render_is_done_again(monkeypatch):
     monkeypatch.setattr(speech, "_render_once", lambda engine, text: next(renders))
     samples, rate = speech.render("환영합니다. 오늘은 다리 들기입니다.", voice="", rate=150, volume=1.0)
     assert len(samples) == len(full) and rate == 22050
+
+
+def test_scratch_folders_of_crashed_runs_are_swept(tmp_path, monkeypatch):
+    """Crashes once left empty /tmp/matcoach-tts-* folders behind, one per run."""
+    import os
+    import tempfile
+
+    from assistant.voice import tts
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone, alive = tmp_path / f"{tts.SCRATCH}999999999-abc", tmp_path / f"{tts.SCRATCH}{os.getpid()}-abc"
+    gone.mkdir()
+    alive.mkdir()
+    tts._sweep_scratch()
+    assert not gone.exists() and alive.exists()

@@ -1,8 +1,11 @@
 """The command line: parses arguments, wires the real parts together, maps errors to exit codes."""
 
 import argparse
+import io
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from assistant import __version__
@@ -56,7 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
 LOG_LEVELS = {"quiet": logging.ERROR, "normal": logging.WARNING, "verbose": logging.INFO, "debug": logging.DEBUG}
 
 
+def _sturdy_streams() -> None:
+    """Text a terminal cannot show (Korean lines on an ASCII terminal) is escaped instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _sturdy_streams()
     args = build_parser().parse_args(argv)
     try:
         settings.apply(args)
@@ -69,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="matcoach: %(levelname)s: %(message)s" if level > logging.DEBUG
                         else "matcoach: %(levelname)s %(name)s: %(message)s")
     logging.getLogger("transitions").setLevel(max(level, logging.WARNING))  # one line per state change
+    # SIGTERM ends a command like Ctrl-C: its clean-up runs, so no half-written file is left behind
+    previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         return args.run(args)
     except MatcoachError as e:
@@ -80,3 +98,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

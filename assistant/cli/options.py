@@ -6,11 +6,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from assistant.core.errors import GrammarError, RoutineError
 from assistant.core.events import Event, json_line, timeline_line
 from assistant.core.fading import resolve_talk
 from assistant.core.ladder import Prescription, resolve_progress
+from assistant.core.limits import ROUTINE, TEMPO, Range
+from assistant.core.plan import check_length
 from assistant.core.routine import PROGRESS, TALK, Routine, Variations
 from assistant.data import catalog
 from assistant.ears.engines import ENGINES
@@ -43,31 +46,23 @@ class MatcoachParser(argparse.ArgumentParser):
             kwargs["default"] = argparse.SUPPRESS
         return super().add_argument(*names, **kwargs)
 
-
-def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
-    return int(text)
+    def error(self, message: str) -> NoReturn:
+        """Usage mistakes in one line, like every other error."""
+        self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
 
 
-def speed(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("the speed must be above zero, e.g. --speed 10")
-    return value
+def within(limit: Range) -> Callable[[str], Any]:
+    """An option type for a number inside ``limit`` (assistant.core.limits); the error shows the range."""
+    def parse(text: str) -> Any:
+        try:
+            value = int(text) if limit.whole else float(text)
+        except ValueError:
+            value = None
+        if value is None or value not in limit:
+            raise argparse.ArgumentTypeError(f"must be {limit.describe()}, got {text!r} (e.g. {limit.sample()})")
+        return value
 
-
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("seconds cannot be negative")
-    return value
+    return parse
 
 
 def iso_date(text: str) -> date:
@@ -82,10 +77,11 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--routine", metavar="NAME|PATH", help="a routine name (see `matcoach routines`) "
                    "or a routine .toml file (default: leg-lift)")
     p.add_argument("--variation", metavar="NAME", help="the variation to start with (see `matcoach routines`)")
-    p.add_argument("--sets", type=positive_int, metavar="N", help="working sets")
-    p.add_argument("--reps", type=positive_int, metavar="N", help="attempts per set")
-    p.add_argument("--rest", type=seconds, metavar="SECONDS", help="rest between sets")
-    p.add_argument("--descent", type=int, choices=range(2, 7), metavar="SECONDS",
+    p.add_argument("--sets", type=within(ROUTINE["sets"]), metavar="N", help="working sets")
+    p.add_argument("--reps", type=within(ROUTINE["reps"]), metavar="N", help="attempts per set")
+    p.add_argument("--rest", type=within(ROUTINE["rest_s"]), metavar="SECONDS",
+                   help="rest between sets")
+    p.add_argument("--descent", type=within(TEMPO["lower"]), metavar="SECONDS",
                    help="seconds to lower the legs, counted down (3 by default; 4 for a slower descent)")
     p.add_argument("--talk", choices=TALK,
                    help="how much the coach says: full (every cue, every rep), normal (fades to mostly counts; "
@@ -105,7 +101,15 @@ def session_routine(args: argparse.Namespace, variation: str | None = None) -> t
         variations.get(variation)  # an unknown name stops here with the list of known ones
     routine = routine.with_overrides(variation=variation, sets=args.sets, reps=args.reps,
                                      rest_s=args.rest, lower=args.descent)
+    _check_length(routine)
     return routine, variations
+
+
+def _check_length(routine: Routine) -> None:
+    try:
+        check_length(routine)
+    except RoutineError as e:
+        raise RoutineError(f"{e}; choose fewer --sets or --reps, or a shorter --rest") from None
 
 
 def todays_session(args: argparse.Namespace, variation: str | None = None) -> tuple[Prescription, Variations, str]:
@@ -122,6 +126,7 @@ def todays_session(args: argparse.Namespace, variation: str | None = None) -> tu
     today = from_history(routine, variations, today=day, progress=resolve_progress(args.progress, routine))
     shaped = today.routine.with_overrides(variation=variation, sets=args.sets, reps=args.reps, rest_s=args.rest,
                                           lower=args.descent)
+    _check_length(shaped)
     advice = today.advice
     if variation is not None and variation != today.routine.variation:  # not the rung the ladder chose
         advice = replace(advice, weighted=False, proposal=None)
@@ -155,6 +160,26 @@ def add_serve_options(p: argparse.ArgumentParser) -> None:
     """`matcoach serve`'s options (also checked by `matcoach service` before it writes the unit)."""
     add_live_options(p)
     p.add_argument("--once", action="store_true", help="run one session, then exit (instead of going back to idle)")
+
+
+def check_serve_options(args: argparse.Namespace) -> None:
+    """What `serve` needs that a file or a name could get wrong, checked before anything opens (and by
+    `service install`, so a typo fails now rather than at every boot)."""
+    from assistant.ears.model_choice import find_model
+
+    grammar = catalog.load_grammar(args.language)
+    known = catalog.load_variations().ids()
+    for phrase, variation in grammar.start_variations.items():
+        if variation not in known:
+            raise GrammarError(f"{grammar.source}: [start-variations] {variation!r} (for {phrase!r}) is not a "
+                               f"variation; use one of: {', '.join(known)}")
+    session_routine(args)
+    catalog.load_pack(args.voice)
+    if args.engine == "vosk" and find_model(grammar.language, args.model) is None:
+        raise GrammarError(f"--engine vosk: no Vosk model for {grammar.language!r} is installed; install one "
+                           f"(`matcoach models list`) or use --engine auto")
+    if args.model is not None:
+        find_model(grammar.language, args.model)  # a wrong folder is named now
 
 
 def live_setup(args: argparse.Namespace, speaker_device: int | None, mic_device: int | None,

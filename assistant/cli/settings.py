@@ -46,6 +46,9 @@ def _engines() -> tuple[str, ...]:
 
 def _routine(value: str, *, load: bool) -> str:
     """A routine by name, or the path of a routine file (kept absolute: settings are read from anywhere)."""
+    if not value.strip():
+        raise ConfigError(f"an empty name is not a routine; use one of: {', '.join(sorted(catalog.routine_files()))}, "
+                          f"or the path of a routine .toml file")
     if value in catalog.routine_files():
         if load:
             catalog.find_routine(value, catalog.load_variations())  # its errors name the file and the fix
@@ -143,6 +146,9 @@ def resolve(given: Mapping[str, Any], environ: Mapping[str, str], saved: Mapping
     found = {}
     for name in wanted:
         k = BY_NAME[name]
+        if given.get(k.attr) == "":  # typed, and empty: a slip, not "use the default"
+            raise ConfigError(f"--{name} is empty; give a value, or leave the option out for "
+                              f"{k.default or 'the default'} (`matcoach config show` shows what is in force)")
         candidates = [(COMMAND_LINE, given.get(k.attr)), (k.env, environ.get(k.env))]
         if name == "model":
             candidates.append((VOSK_MODEL_PATH, environ.get(VOSK_MODEL_PATH)))  # vosk's own variable

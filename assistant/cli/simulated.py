@@ -17,6 +17,7 @@ from assistant.core.commands import Command
 from assistant.core.errors import MatcoachError
 from assistant.core.events import Event, json_line, timeline_line
 from assistant.core.grammar import Grammar
+from assistant.core.limits import SAY_AT
 from assistant.core.planner import Planner, Voice
 from assistant.core.runner import Scripted, ScriptedCommands, run
 from assistant.core.session import Session
@@ -34,13 +35,19 @@ def parse_said(spec: str, grammar: Grammar) -> Scripted:
         raise MatcoachError(f"--say {spec!r}: expected T:COMMAND with T in seconds or M:SS, "
                             f"e.g. --say 42:arched")
     minutes, seconds = match.groups()
+    if minutes is not None and float(seconds) >= 60:
+        raise MatcoachError(f"--say {spec!r}: in M:SS the seconds go up to 59; e.g. --say 1:30:{words.strip()}")
+    at = int(minutes or 0) * 60 + float(seconds)
+    if at not in SAY_AT:
+        raise MatcoachError(f"--say {spec!r}: the time must be {SAY_AT.describe()} (no session lasts longer); "
+                            f"e.g. --say 42:{words.strip()}")
     name = grammar.command_for(words) or words.strip().lower()
     try:
         command = Command(name)
     except ValueError:
         raise MatcoachError(f"--say {spec!r}: {words!r} is not a command; use one of: "
                             f"{', '.join(Command.names())}") from None
-    return Scripted(t=int(minutes or 0) * 60 + float(seconds), command=command)
+    return Scripted(t=at, command=command)
 
 
 def run_simulated(args: argparse.Namespace) -> int:
@@ -49,8 +56,10 @@ def run_simulated(args: argparse.Namespace) -> int:
         raise MatcoachError("choose --play or --out-wav, not both")
     if args.play and args.speed not in (None, 1):
         raise MatcoachError("--play speaks in real time; leave out --speed")
-    if args.out_wav and not args.out_wav.parent.is_dir():
-        raise MatcoachError(f"--out-wav {args.out_wav}: the folder does not exist; create it or choose another path")
+    if args.out_wav:
+        from assistant.voice.mixer import check_wav_path
+
+        check_wav_path(args.out_wav, "--out-wav")
     today, variations, talk = todays_session(args)
     routine, advice = today.routine, today.advice
     grammar = catalog.load_grammar(args.language)  # --say may use its phrases
@@ -58,7 +67,8 @@ def run_simulated(args: argparse.Namespace) -> int:
     pack = catalog.load_pack(args.voice)
     render: Callable[[Event], str] = json_line if args.json else timeline_line
     # the record is written before the event is shown: whatever was printed is on record
-    record = SessionRecord(routine, simulated=True, now=_on(args.date)) if args.record else None
+    record = SessionRecord(routine, simulated=True, now=_on(args.date), unrecorded="leave out --record") \
+        if args.record else None
 
     def emit(event: Event) -> None:
         if not event.public:
@@ -89,7 +99,11 @@ def run_simulated(args: argparse.Namespace) -> int:
                 mixdown = Mixdown(rate)
                 voice = spoken_voice(pack, clips, mixdown)
         session = Session(routine, variations, clock, voice, emit, advice=advice, talk=talk)
-        run(session, ScriptedCommands(clock, script, pace=pace))
+        commands = ScriptedCommands(clock, script, pace=pace)
+        run(session, commands)
+        for late in commands.script:  # the session ended first: say so rather than drop them silently
+            note(f"--say {late.t:g}:{late.command.value}: the session had ended at {clock.now():.1f} s, so it was "
+                 f"never said")
         if args.play:
             speaker.drain()
     if mixdown is not None:

@@ -4,6 +4,10 @@ A cue maps to one or more lines. A line is text with placeholders ("Lower, {n}."
 recorded WAV file ({ wav = "lift.wav", text = "Exhale, lift" }); WAV paths are relative
 to the pack file. A user pack adds lines ([extra]) or replaces them ([cues]). Words that agree
 with a number come from the pack's [plurals] table (assistant.core.plurals).
+
+Placeholders are plain ``{name}`` and nothing else; ``{{`` and ``}}`` write a brace. Python's format
+language (``{n:>9999999}``, ``{n!r}``, ``{side:d}``, ``{n.real}``) is refused when a pack is read:
+a line is words to say, and a format spec in a user's line could fill the memory or stop a session.
 """
 
 import string
@@ -63,7 +67,7 @@ class Pack:
         values = {k: self.say_name(v) if k in NAME_PARAMS and isinstance(v, str) else v
                   for k, v in params.items()}
         values.update(agreeing(self.plurals, params, self.voice.language))
-        return tuple(Said(text=line.text if line.wav else line.text.format(**values), wav=line.wav)
+        return tuple(Said(text=line.text if line.wav else fill(line.text, values), wav=line.wav)
                      for line in lines)
 
     def overlaid(self, user: "UserPack") -> "Pack":
@@ -87,5 +91,28 @@ class UserPack:
     plurals: Mapping[str, Plural] = field(default_factory=dict)
 
 
+def _fields(text: str) -> list[tuple[str, str | None]]:
+    """(literal text, placeholder name or None) in order; ValueError says what is not a plain placeholder."""
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):  # ValueError on unbalanced braces
+        if name is not None:
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            if not name.isidentifier():
+                raise ValueError(f"{written} is not a name in braces")
+            if spec or conversion:
+                raise ValueError(f"{written} carries a format")
+        parts.append((literal, name))
+    return parts
+
+
 def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    """The ``{name}`` placeholders of a line; ValueError for anything that is not plain (see above)."""
+    return {name for _, name in _fields(text) if name is not None}
+
+
+def fill(text: str, values: Mapping[str, Any]) -> str:
+    """The line with each ``{name}`` replaced by its value, as plain text (never Python's format language)."""
+    try:
+        return "".join(literal + ("" if name is None else str(values[name])) for literal, name in _fields(text))
+    except (ValueError, KeyError) as e:  # only a line that skipped validation gets here
+        raise PackError(f"the line {text!r} cannot be said ({e}); run `matcoach cues check`") from None

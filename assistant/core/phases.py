@@ -11,6 +11,7 @@ from assistant.core.attempts import Attempts
 from assistant.core.beats import countdown, lower_beats
 from assistant.core.fading import REMINDER, rep_stage, rep_words
 from assistant.core.flow import State
+from assistant.core.slots import COUNT_EVERY_S
 
 # A rep is counted (aloud, and on record) this long after its hover ends: an "arched" said at the
 # last moment is recognized a moment later, and must fail this rep, not the next. It covers the
@@ -90,7 +91,7 @@ class RepPhases(Attempts):
 
     def on_enter_lower(self) -> None:
         seconds = self._rep_descent = self.descent
-        said = self._say(self._own("lower"), fit=1.0, n=seconds)  # "two" follows one second after it starts
+        said = self._say(self._own("lower"), fit=COUNT_EVERY_S, n=seconds)  # "two" comes one second after it starts
         self._lower_started = said.start
         # the count lands on the second: it is timed from when "lower" is actually heard
         self._start_phase(said.start, *lower_beats(seconds), may_overrun=False)

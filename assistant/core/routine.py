@@ -36,7 +36,10 @@ class Variations:
         raise RoutineError(f"unknown variation {variation_id!r}; use one of: {', '.join(self.ids())}")
 
     def step(self, variation_id: str, delta: int) -> str | None:
-        """The next easier (delta -1) or harder (+1) variation, or None at the end of the scale."""
+        """The next easier (delta -1) or harder (+1) variation, or None at the end of the scale (or for a
+        variation this catalog does not have, as an old record may name)."""
+        if variation_id not in self.ids():
+            return None
         i = self.ids().index(variation_id) + delta
         return self.order[i].id if 0 <= i < len(self.order) else None
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assistant.core.errors import MatcoachError
 from assistant.data import paths
+from assistant.data.tomlfile import read_text_file
 
 HEADER = ("matcoach settings: `matcoach config set KEY VALUE` and `matcoach config unset KEY` change them,",
           "`matcoach config show` shows what is in force and where each value comes from.")
@@ -22,12 +23,11 @@ def read_config(path: Path | None = None) -> dict[str, str]:
     """Every ``key = value`` of the settings file as text; an absent file is an empty one."""
     path = path or paths.config_file()
     shown = paths.shown(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():  # (also when a folder on its way is a file: no settings there)
         return {}
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{shown}: cannot be read ({e}); fix its permissions or delete it") from None
+    text = read_text_file(path, ConfigError, "settings")  # never a pipe or a device, which would hang
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{shown}: is not valid TOML ({e}); fix it there, or delete the file and use "
                           f"`matcoach config set`") from None

@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.core.cues import NUMBER_PARAMS, RENAMED, REQUIRED
 from assistant.core.errors import PackError
+from assistant.core.limits import VOICE
 from assistant.core.pack import Line, Pack, UserPack, VoiceSettings, placeholders
 from assistant.core.plurals import CATEGORIES, Plural, usable_in
 from assistant.data.fields import Fields
@@ -75,10 +76,8 @@ def parse_user_pack(data: Any, *, source: str, known: Mapping[str, tuple[str, ..
 def parse_voice_settings(v: Fields, defaults: bool = True) -> dict[str, Any]:
     return dict(
         engine_voice=v.get("engine_voice", str, "" if defaults else None, example='engine_voice = "en-us"'),
-        rate=v.get("rate", int, 165 if defaults else None, check=lambda r: 60 <= r <= 400,
-                   expect="words per minute, 60 to 400"),
-        volume=v.get("volume", float, 1.0 if defaults else None, check=lambda x: 0 <= x <= 1,
-                     expect="from 0.0 to 1.0"))
+        rate=v.number("rate", VOICE["rate"], 165 if defaults else None),
+        volume=v.number("volume", VOICE["volume"], 1.0 if defaults else None))
 
 
 def parse_names(top: Fields) -> dict[str, str]:
@@ -144,7 +143,9 @@ def _line(table: Fields, cue: str, item: Any, params: tuple[str, ...], folder: P
     try:
         used = placeholders(item)
     except ValueError as e:
-        table.fail(f"cue {cue!r} has a broken placeholder in {item!r} ({e})", "write {name} with braces")
+        table.fail(f"cue {cue!r} line {item!r} has a broken placeholder ({e})",
+                   "use only plain placeholders such as {n} (`matcoach cues list` shows each cue's), and {{ or }} "
+                   "for a brace")
     agreeing = usable_in(plurals, params)
     unknown = used - set(params) - set(agreeing)
     if unknown:
