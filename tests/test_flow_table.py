@@ -17,32 +17,36 @@ REPEAT = "<the last cue again>"
 
 # state -> {command: (state afterwards, a cue the coach says)}; the leg-lift routine with 2 sets of 2,
 # rep states reached in attempt 1 of set 1, paused from the descent.
+# Nothing is done yet in any of these states, so a stop gets the short, kind line.
+_ALWAYS = {"slower": (None, "descent-changed"), "faster": (None, "descent-fastest")}
 _REP = {"done": (S.rest, "set-done"), "arched": (S.brace, "arched"), "pause": (S.paused, "paused"),
-        "resume": (None, IGNORED), "stop": (S.finished, "stopped"), "repeat": (None, REPEAT),
-        "easier": (None, "variation-next"), "harder": (None, "variation-next"), "pain": (S.finished, "pain")}
+        "resume": (None, IGNORED), "stop": (S.finished, "stopped-empty"), "repeat": (None, REPEAT),
+        "easier": (None, "variation-next"), "harder": (None, "variation-next"), "pain": (S.finished, "pain"),
+        **_ALWAYS}
 EXPECTED: dict[State, dict[str, tuple[State | None, str | None]]] = {
     S.idle: {"done": (S.idle, IGNORED), "arched": (S.idle, "form-reminder"), "pause": (S.idle, IGNORED),
-             "resume": (S.idle, IGNORED), "stop": (S.finished, "summary-empty"), "repeat": (S.idle, IGNORED),
+             "resume": (S.idle, IGNORED), "stop": (S.finished, "stopped-empty"), "repeat": (S.idle, IGNORED),
              "easier": (S.idle, "variation-next"), "harder": (S.idle, "variation-next"),
-             "pain": (S.finished, "pain")},
+             "pain": (S.finished, "pain"), **_ALWAYS},
     S.guide: {"done": (S.guide, "intro-tension-check"), "arched": (S.guide, "form-reminder"),
-              "pause": (S.paused, "paused"), "resume": (S.guide, IGNORED), "stop": (S.finished, "stopped"),
+              "pause": (S.paused, "paused"), "resume": (S.guide, IGNORED), "stop": (S.finished, "stopped-empty"),
               "repeat": (S.guide, REPEAT), "easier": (S.guide, "variation-next"),
-              "harder": (S.guide, "variation-next"), "pain": (S.finished, "pain")},
-    S.ready: {"done": (S.brace, "brace"), "arched": (S.ready, "form-reminder"), "pause": (S.paused, "paused"),
-              "resume": (S.ready, IGNORED), "stop": (S.finished, "stopped"), "repeat": (S.ready, REPEAT),
+              "harder": (S.guide, "variation-next"), "pain": (S.finished, "pain"), **_ALWAYS},
+    S.ready: {"done": (S.brace, "tone"), "arched": (S.ready, "form-reminder"), "pause": (S.paused, "paused"),
+              "resume": (S.ready, IGNORED), "stop": (S.finished, "stopped-empty"), "repeat": (S.ready, REPEAT),
               "easier": (S.ready, "variation-next"), "harder": (S.ready, "variation-next"),
-              "pain": (S.finished, "pain")},
+              "pain": (S.finished, "pain"), **_ALWAYS},
     **{state: _REP for state in (S.brace, S.lift, S.top, S.lower, S.bottom)},
-    S.rest: {"done": (S.ready, "ready"), "arched": (S.rest, "form-reminder"), "pause": (S.paused, "paused"),
+    # "done" in a rest: the next set is announced (if it was not yet), a tone, and it begins
+    S.rest: {"done": (S.brace, "ready"), "arched": (S.rest, "form-reminder"), "pause": (S.paused, "paused"),
              "resume": (S.rest, IGNORED), "stop": (S.finished, "stopped"), "repeat": (S.rest, REPEAT),
              "easier": (S.rest, "variation-next"), "harder": (S.rest, "variation-next"),
-             "pain": (S.finished, "pain")},
+             "pain": (S.finished, "pain"), **_ALWAYS},
     S.paused: {"done": (S.paused, "paused-hint"), "arched": (S.paused, "form-reminder"),
                "pause": (S.paused, "paused-hint"), "resume": (S.brace, "resumed"),
-               "stop": (S.finished, "stopped"), "repeat": (S.paused, REPEAT),
+               "stop": (S.finished, "stopped-empty"), "repeat": (S.paused, REPEAT),
                "easier": (S.paused, "variation-next"), "harder": (S.paused, "variation-next"),
-               "pain": (S.finished, "pain")},
+               "pain": (S.finished, "pain"), **_ALWAYS},
     S.finished: {c: (S.finished, IGNORED) for c in Command.names()} | {"repeat": (S.finished, REPEAT)},
 }
 

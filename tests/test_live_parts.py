@@ -1,6 +1,7 @@
 """The live session's parts that need no audio server: the command source, the microphone's
 reopening and resampling, the live view. (Hearing over the coach's voice: test_duplex.py.)"""
 
+import json
 import os
 import queue
 
@@ -26,9 +27,10 @@ def test_live_commands_wait_for_words_or_the_deadline():
     clock, inbox = VirtualClock(5.0), queue.Queue()
     source = LiveCommands(clock, inbox)
     assert source.wait(4.0) is None  # the deadline has passed
-    inbox.put(Reported(found("그만", "start"), 5.0))  # "start workout" once started: not a session command
-    inbox.put(Reported(found("hold on", "pause"), 5.0))
-    assert source.wait(None) == Recognized(Command.PAUSE, "hold on", 0.9)
+    inbox.put(Reported(found("그만", "start"), 5.0, 4.2, 4.6))  # "start workout" once started: not a command
+    inbox.put(Reported(found("hold on", "pause"), 5.0, 4.3, 4.7))
+    # the session learns when the words were said, not only when they were recognized
+    assert source.wait(None) == Recognized(Command.PAUSE, "hold on", 0.9, start=4.3, end=4.7)
     inbox.put(MatcoachError("no sound from the microphone"))
     with pytest.raises(InputEnded):
         source.wait(None)
@@ -44,7 +46,7 @@ def test_without_audio_devices_start_runs_the_simulated_session(tmp_path):
                    env=dict(os.environ), cwd=tmp_path)
     assert "running a simulated session instead" in run.stderr
     assert (tmp_path / "matcoach-demo-session.wav").stat().st_size > 100_000
-    assert "Last set done" in run.stdout
+    assert "Last set: 1 of 1." in run.stdout
 
 
 def test_the_live_view_shows_phase_set_count_and_the_last_command():
@@ -69,7 +71,7 @@ def test_the_live_view_shows_phase_set_count_and_the_last_command():
         shown.print(view.render())
         panel = shown.file.getvalue()
     assert "set 2, straight-leg: 0 perfect, 0 arched" in panel
-    assert "pause (87%)" in panel and "get ready" in panel
+    assert "pause (87%)" in panel and "rest" in panel  # the rest leads straight into set 2
     assert "set 1 done" in out.getvalue()  # the timeline scrolled above the panel
 
 
@@ -162,3 +164,12 @@ def test_a_vanished_microphone_is_reported_lost_then_back(fake_input, monkeypatc
                 break
     assert changes == [(True, "it cannot be opened"), (False, "back")]
     assert fake_input.opened >= 4  # it kept trying
+
+
+@pytest.mark.slow
+def test_devices_marks_the_system_default(pulse, tmp_path):
+    rows = json.loads(matcoach("devices", "--json", home=tmp_path, env=pulse.env).stdout)
+    (default,) = [row for row in rows if row["default_input"]]
+    assert default["default_output"]
+    table = matcoach("devices", home=tmp_path, env=pulse.env).stdout
+    assert f"{default['name']} *" in table and "* the system default" in table

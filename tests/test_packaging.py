@@ -35,6 +35,7 @@ def test_wheel_contains_the_language_and_routine_files(wheel):
     for path in routines:
         assert f"assistant/data/routines/{path.name}" in names
     assert "assistant/data/variations.toml" in names
+    assert "assistant/README.md" in names  # where `matcoach --help` and the systemd unit point, offline
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "matcoach = assistant.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

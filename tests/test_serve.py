@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from assistant.cli.service import ServiceError, unit_text
 from assistant.core.errors import GrammarError
 from assistant.data import catalog
 from assistant.data.grammars import parse_grammar
@@ -106,6 +107,12 @@ def test_service_unit_runs_serve_with_this_python(tmp_path):
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path))
     shown = matcoach("service", "show", "--", "--language", "ko", "--input-device", "USB", env=env).stdout
     assert f"ExecStart={sys.executable} -m assistant serve --language ko --input-device USB" in shown
+    odd = matcoach("service", "show", "--", "--input-device", "Jabra 50% $HOME", env=env).stdout
+    if shutil.which("systemd-analyze"):  # escaped, the unit is valid (a raw % was not)
+        (tmp_path / "odd.service").write_text(odd)
+        check = subprocess.run(["systemd-analyze", "verify", "--man=no", str(tmp_path / "odd.service")],
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
     assert "Restart=on-failure" in shown
     bad = matcoach("service", "show", "--", "--langage", "ko", check=False, env=env)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "unrecognized arguments: --langage" in bad.stderr
@@ -117,3 +124,41 @@ def test_service_unit_runs_serve_with_this_python(tmp_path):
         assert check.returncode == 0, check.stderr
     matcoach("service", "remove", env=env)
     assert not unit.exists()
+
+
+@pytest.mark.slow
+def test_serve_takes_its_devices_from_the_settings(pulse, tmp_path):
+    env = dict(pulse.env, MATCOACH_HOME=str(tmp_path))
+    matcoach("config", "set", "input-device", "no-such-microphone", env=env)
+    run = matcoach("serve", env=env, check=False)
+    assert run.returncode == 2 and "no audio input device matching 'no-such-microphone'" in run.stderr
+
+
+@pytest.mark.parametrize("device,written", [
+    ("Jabra 50%", '"Jabra 50%%"'),          # a specifier to systemd
+    ("$HOME", '"$$HOME"'),                  # a variable to systemd
+    ("%h", '"%%h"'),
+    ('say "hi" \\o/', '"say \\"hi\\" \\\\o/"'),
+    ("USB", "USB"),
+])
+def test_the_unit_escapes_what_systemd_would_expand(device, written):
+    text = unit_text(["--", "--input-device", device])
+    (line,) = [line for line in text.splitlines() if line.startswith("ExecStart=")]
+    assert line.endswith(f" serve --input-device {written}")
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--input-device", "USB\nExecStartPre=/bin/touch /tmp/x"], "holds a control character ('\\n')"),
+    (["--output-device", "a\tb"], "holds a control character"),
+    (["--routine", "nope"], "no routine named 'nope'"),
+    (["--routine", "relative/evening.toml"], "no such routine file"),
+    (["--language", "xx"], "no grammar for the language 'xx'"),
+    (["--voice", "../x"], "no voice pack named '../x'"),
+    (["--variation", "flutter"], "unknown variation 'flutter'"),
+])
+def test_the_unit_refuses_what_would_restart_loop_or_inject(args, words, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    with pytest.raises(ServiceError) as refused:
+        unit_text(["--", *args])
+    assert words in str(refused.value) and "\n" not in str(refused.value)
+    assert not (tmp_path / "systemd").exists()

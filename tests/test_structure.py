@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 CORE_MAY_IMPORT = {"abc", "collections", "dataclasses", "datetime", "enum", "functools", "itertools", "json",
                    "logging", "math", "pathlib", "re", "statistics", "string", "typing", "transitions"}
 # Modules of the cli package that are not commands: shared options, output helpers, the entry point.
-CLI_SHARED = {"__init__", "main", "options", "terminal", "simulated", "live_view"}
+CLI_SHARED = {"__init__", "main", "options", "settings", "terminal", "simulated", "live_view"}
 
 
 def imports(path: Path) -> set[str]:

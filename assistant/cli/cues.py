@@ -1,18 +1,20 @@
 """``matcoach cues`` and ``matcoach voices``: what the coach says, and in which voice."""
 
 import argparse
-import hashlib
 import json
-import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.core.cues import EXAMPLE_PARAMS
+from assistant.core.cues import EXAMPLE_PARAMS, NUMBER_PARAMS, SIDES
 from assistant.core.errors import PackError
+from assistant.core.limits import CUE_NUMBER
 from assistant.core.pack import Pack
 from assistant.data import catalog
-from assistant.data.packs import parse_user_pack
+
+# A recording for a cue is a few seconds; a long file is surely the wrong one.
+RECORDING_MAX_S = 30
 
 # Audio, speech and TOML-writing libraries are imported by the actions that use them:
 # `matcoach --help` and the other commands start without loading them.
@@ -22,7 +24,6 @@ def add_cues_parser(commands: argparse._SubParsersAction) -> None:
     cues = commands.add_parser("cues", help="what the coach says: list, add, preview and check cues",
                                description="What the coach says. Your own lines go in a user pack in the data "
                                            "directory, added to the shipped lines or replacing them.")
-    cues.add_argument("--voice", metavar="PACK", default="en", help="the voice pack (default: en)")
     sub = cues.add_subparsers(dest="cues_command", metavar="ACTION", required=True)
     p = sub.add_parser("list", help="every cue id with its lines")
     p.add_argument("--json", action="store_true", help='a JSON list of {"id", "text": [...], "source"}')
@@ -63,8 +64,9 @@ def run_list(args: argparse.Namespace) -> int:
     for cue in sorted(known):
         lines = pack.cues.get(cue, ())
         sources = sorted({line.source for line in lines}, key=["shipped", "user"].index)
+        plurals = [name for name, p in pack.plurals.items() if p.of in known[cue]]
         rows.append({"id": cue, "text": [line.text for line in lines], "source": "+".join(sources),
-                     "params": list(known[cue]), "wav": [str(line.wav) for line in lines if line.wav]})
+                     "params": list(known[cue]) + plurals, "wav": [str(line.wav) for line in lines if line.wav]})
     if args.json:
         print(json.dumps(rows, indent=1, ensure_ascii=False))
         return 0
@@ -80,62 +82,42 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    import tomlkit
-
+    from assistant.data import userpack
 
     _known_cue(args.cue)
     if (args.text is None) == (args.wav is None):
         raise PackError('give the line as text ("...") or a recording (--wav FILE), one of the two')
-    path = catalog.user_pack_file(args.voice)
-    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else _new_user_pack(args.voice)
-    section = "cues" if args.replace else "extra"
-    if section not in doc:
-        doc.add(section, tomlkit.table())
     if args.wav is not None:
-        line: Any = _store_recording(args.wav, args.cue, path.parent)
-    else:
-        line = args.text
-    if args.replace or args.cue not in doc[section]:
-        doc[section][args.cue] = tomlkit.array()
-    doc[section][args.cue].append(line)
-    # validate before writing: a bad line never reaches the file
-    parse_user_pack(doc.unwrap(), source=str(path), known=catalog.known_cues(), folder=path.parent)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".toml.partial")
-    partial.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    partial.replace(path)
+        _check_recording(args.wav)
+    addition = userpack.prepare(args.voice, args.cue, text=args.text, wav=args.wav, replace=args.replace)
+    _check_fit(args.voice, addition)
+    userpack.save(addition)
     what = "replaces the shipped lines of" if args.replace else "added to"
-    print(f"{line if isinstance(line, str) else line['wav']!s} {what} {args.cue!r} in {path}")
+    line = args.text if args.wav is None else addition.recording[1] if addition.recording else args.wav
+    print(f"{line!s} {what} {args.cue!r} in {addition.path}")
     return 0
 
 
-def _new_user_pack(name: str) -> Any:
-    import tomlkit
-
-    doc = tomlkit.document()
-    doc.add(tomlkit.comment(f"Your own lines for the {name!r} voice pack (see the README: custom cues)."))
-    doc.add(tomlkit.comment("[cues] replaces the shipped lines of a cue; [extra] adds to them."))
-    return doc
-
-
-def _store_recording(wav: Path, cue: str, folder: Path) -> Any:
-    """Copy a recording next to the user pack, after making sure it is usable audio."""
-    import tomlkit
-
+def _check_recording(wav: Path) -> None:
+    """A recording must be usable audio of cue length before it is copied anywhere."""
     from assistant.voice.clips import read_audio_file, trim
 
-
-
-    samples = read_audio_file(wav, 16000)
+    samples = read_audio_file(wav, 16000, max_seconds=RECORDING_MAX_S)
     if trim(samples).size == 0:
         raise PackError(f"{wav}: the recording is silent; record it again, closer to the microphone")
-    digest = hashlib.sha256(wav.read_bytes()).hexdigest()[:8]
-    target = folder / "recordings" / f"{cue}-{digest}{wav.suffix.lower() or '.wav'}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(wav, target)
-    entry = tomlkit.inline_table()
-    entry.update({"wav": str(target.relative_to(folder)), "text": f"[{wav.name}]"})
-    return entry
+
+
+def _check_fit(voice: str, addition: Any) -> None:
+    """A line for a tight slot ("lower" before "two") must be short enough to be said there."""
+    from assistant.voice.fitting import describe, misfits
+
+    # the new line alone, said in the voice the user's pack sets
+    pack = catalog.load_shipped_pack(voice).overlaid(replace(addition.pack, replace={addition.cue: (addition.line,)},
+                                                             extra={}))
+    found = misfits(pack, only=lambda line: line is addition.line)
+    if found:
+        raise PackError(describe(found[0], {"user": addition.path}).removeprefix(f"{addition.path}: ")
+                        + " (nothing was added)")
 
 
 def _params(cue: str, settings: list[str]) -> dict[str, Any]:
@@ -144,8 +126,23 @@ def _params(cue: str, settings: list[str]) -> dict[str, Any]:
         key, sep, value = item.partition("=")
         if not sep or key not in params:
             raise PackError(f"--set {item!r}: use NAME=VALUE with NAME one of: {', '.join(params) or 'none'}")
-        params[key] = int(value) if value.isdigit() else value
+        params[key] = _value(key, value.strip(), item)
     return params
+
+
+def _value(key: str, value: str, item: str) -> Any:
+    """A placeholder value as the session would give it: a number in range, or a known name."""
+    if key in NUMBER_PARAMS:
+        number = int(value) if value.isdigit() else None
+        if number not in CUE_NUMBER:
+            raise PackError(f"--set {item!r}: {key} is {CUE_NUMBER.describe()}, e.g. --set {key}={EXAMPLE_PARAMS[key]}")
+        return number
+    choices = {"side": SIDES, "variation": catalog.load_variations().ids()}.get(key)
+    if choices is not None and value not in choices:
+        raise PackError(f"--set {item!r}: {key} is one of: {', '.join(choices)}")
+    if not value:
+        raise PackError(f"--set {item!r}: give {key} a value, e.g. --set {key}={EXAMPLE_PARAMS[key]}")
+    return value
 
 
 def run_preview(args: argparse.Namespace) -> int:
@@ -159,6 +156,10 @@ def run_preview(args: argparse.Namespace) -> int:
 
 
     params = _params(args.cue, args.set)
+    if args.out:
+        from assistant.voice.mixer import check_wav_path
+
+        check_wav_path(args.out, "--out")
     pack: Pack = catalog.load_pack(args.voice)
     rate = 22050 if args.out else 48000
     device = None if args.out else find_device(args.output_device, "output")
@@ -170,7 +171,7 @@ def run_preview(args: argparse.Namespace) -> int:
         mixdown.add(t, clip)
         t += len(clip) / rate + 0.5
     if args.out:
-        seconds = write_wav(mixdown, args.out)
+        seconds = write_wav(mixdown, args.out, option="--out")
         print(f"wrote {args.out} ({seconds:.1f} s)")
         return 0
     with Speaker(device, rate) as speaker:
@@ -178,6 +179,14 @@ def run_preview(args: argparse.Namespace) -> int:
         speaker.add(0.0, audio.astype(np.float32))
         speaker.drain(timeout=len(audio) / rate + 5)
     return 0
+
+
+def _inherited_plurals(name: str) -> dict:
+    """The shipped pack's plural placeholders, which a user pack of the same name may use."""
+    try:
+        return catalog.shipped_plurals(name)
+    except PackError:  # a broken shipped pack is reported on its own line
+        return {}
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -190,13 +199,36 @@ def run_check(args: argparse.Namespace) -> int:
     names = {v.id for v in engine.voices()} | {v.id.rsplit("/", 1)[-1] for v in engine.voices()} | \
         {v.name for v in engine.voices()}
     files = [(p, True) for p in sorted(paths.shipped("voices").glob("*.toml"))]
-    user_dir = paths.data_dir() / "voices"
+    user_dir = paths.user_voices_dir()
     files += [(p, False) for p in sorted(user_dir.glob("*.toml"))] if user_dir.is_dir() else []
     problems = []
     for path, complete in files:
-        problems += check_pack_file(path, known=known, complete=complete, voice_exists=names.__contains__)
+        if not complete and path.stem not in catalog.shipped_packs():
+            problems.append(f"{path}: there is no voice pack {path.stem!r} for it to add to, so it is never used; "
+                            f"rename it to one of: {', '.join(f'{n}.toml' for n in catalog.shipped_packs())}")
+            continue
+        inherited = {} if complete else _inherited_plurals(path.stem)
+        problems += check_pack_file(path, known=known, complete=complete, voice_exists=names.__contains__,
+                                    inherited=inherited)
+    problems += _slot_problems()
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{len(files)} voice pack{'s' if len(files) != 1 else ''} checked: "
           f"{len(problems) or 'no'} problem{'s' if len(problems) != 1 else ''}")
     return 2 if problems else 0
+
+
+def _slot_problems() -> list[str]:
+    """Lines too long for their tight slot, in each pack as the coach will say it (user lines included)."""
+    from assistant.core.errors import MatcoachError
+    from assistant.voice.fitting import describe, misfits
+
+    problems = []
+    for name in catalog.shipped_packs():
+        try:
+            pack = catalog.load_pack(name)
+        except MatcoachError:  # its own problems are reported above
+            continue
+        files = {"shipped": catalog.shipped_pack_file(name), "user": catalog.user_pack_file(name)}
+        problems += [describe(m, files) for m in misfits(pack)]
+    return problems

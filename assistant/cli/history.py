@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.history.store import History, Record
+from assistant.cli.options import within
+from assistant.cli.terminal import note
+from assistant.core.limits import LAST
+from assistant.history.store import History, Record, history_file
 
 
 def add_history_parser(commands: argparse._SubParsersAction) -> None:
@@ -18,8 +21,8 @@ def add_history_parser(commands: argparse._SubParsersAction) -> None:
     out.add_argument("--json", action="store_true", help="a JSON list of sessions")
     out.add_argument("--csv", action="store_true", help="CSV, one row per set")
     out.add_argument("--plot", metavar="FILE.png", type=Path,
-                     help="plot perfect reps per set over time, per variation (needs matcoach[plot])")
-    p.add_argument("--last", type=int, metavar="N", help="only the last N sessions")
+                     help="plot perfect reps per set over time, per variation (needs matplotlib: the plot extra)")
+    p.add_argument("--last", type=within(LAST), metavar="N", help="only the last N sessions")
     p.add_argument("--file", type=Path, metavar="PATH", help="another history file (default: the data directory's)")
     p.set_defaults(run=run_history)
 
@@ -35,24 +38,45 @@ def as_json(record: Record) -> dict[str, Any]:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    history = History.open(args.file, create=False)
-    try:
-        records = history.sessions(last=args.last)
-    finally:
-        history.close()
+    path = args.file or history_file()
+    records: list[Record] = []
+    if args.file is not None or path.exists() or path.is_symlink():  # a fresh install has no history yet
+        history = History.read(path)
+        try:
+            records = history.sessions(last=args.last)
+        finally:
+            history.close()
+        for skipped in history.skipped:
+            note(f"{path}: {skipped}; it is left out")
+    if args.file is None:
+        _mention_fallbacks(path)
     if args.json:
         json.dump([as_json(r) for r in records], sys.stdout, indent=1)
         print()
     elif args.csv:
         write_csv(records)
+    elif args.plot and not records:
+        note(f"no sessions on record yet in {path}, so nothing to plot; live sessions are recorded as they "
+             f"happen, simulated ones with `matcoach simulate --record`")
     elif args.plot:
         from assistant.history.plot import plot_history
 
         plot_history(records, args.plot)
         print(f"wrote {args.plot}")
     else:
-        print_table(records, history.path)
+        print_table(records, path)
     return 0
+
+
+def _mention_fallbacks(primary: Path) -> None:
+    """Sessions recorded beside the history file (it was damaged or locked then) are not in it: say where."""
+    if not primary.parent.is_dir():
+        return
+    others = sorted(primary.parent.glob(f"{primary.stem}-*{primary.suffix}"))
+    if others:
+        names = ", ".join(p.name for p in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        note(f"more sessions were recorded beside it when it could not be used: {names}; read them with "
+             f"`matcoach history --file {others[0]}`")
 
 
 def write_csv(records: list[Record]) -> None:
@@ -85,6 +109,7 @@ def print_table(records: list[Record], path: Path) -> None:
         table.add_row(past.started.strftime("%Y-%m-%d %H:%M"), r.routine, past.variation, sets,
                       str(past.failed), floor, minutes, ended)
     if not records:
-        print(f"No sessions on record yet in {path}.")
+        print(f"No sessions on record yet in {path}. Live sessions (`matcoach start`) are recorded as they "
+              f"happen; simulated ones with `matcoach simulate --record`.")
         return
     console().print(table)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.cli.options import add_ears_options
+from assistant.cli.settings import typed
 from assistant.core.errors import MatcoachError
 from assistant.data import catalog
 from assistant.ears.engines import open_ears
@@ -84,8 +85,8 @@ def run_listen(args: argparse.Namespace) -> int:
         raise MatcoachError("--no-echo-cancel goes with --reference (there is no coach's voice to cancel otherwise)")
     if args.file is not None:
         mic = Recording(args.file)  # a bad file fails before a model loads
-        played = Recording(args.reference, "--reference") if args.reference is not None else None
-        if args.input_device:
+        played = Recording(args.reference) if args.reference is not None else None
+        if typed(args, "input-device"):
             log.warning("--input-device is ignored with --file")
     else:
         from assistant.live.devices import find_device

@@ -19,7 +19,7 @@ def run_routines(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from assistant.cli.terminal import console
-    from assistant.core.routine import Count, FirstRep, Hold
+    from assistant.core.routine import Count, FirstRep, Hold, RestStep
     from assistant.data import paths
 
     variations = catalog.load_variations()
@@ -29,14 +29,16 @@ def run_routines(args: argparse.Namespace) -> int:
             routine = catalog.load_routine_file(entry.path, variations)
         except MatcoachError as e:
             rows.append(dict(name=entry.name, source=entry.source, path=str(entry.path),
-                             error=str(e).removeprefix(f"{entry.path}: ")))
+                             error=str(e).removeprefix(f"{paths.shown(entry.path)}: ")))
             continue
-        warmup = [s.exercise if isinstance(s, (Count, Hold)) else "first rep"
-                  for s in routine.steps if isinstance(s, (Count, Hold, FirstRep))]
+        warmup = [s.exercise if isinstance(s, (Count, Hold)) else f"rest {s.seconds:g} s"
+                  if isinstance(s, RestStep) else "first rep"
+                  for s in routine.steps if isinstance(s, (Count, Hold, RestStep, FirstRep))]
         sets = [dict(sets=s.sets, reps=s.reps, rest_s=s.rest_s) for s in routine.working_sets()]
         rows.append(dict(name=routine.name if routine.name == entry.name else entry.name,
                          source=entry.source, path=str(entry.path), description=routine.description,
-                         variation=routine.variation, steps=warmup, sets=sets))
+                         variation=routine.variation, steps=warmup, sets=sets, talk=routine.talk,
+                         progress=routine.progress))
     if args.json:
         print(json.dumps(dict(routines=rows, variations=list(variations.ids()),
                               default_variation=variations.default), indent=2))

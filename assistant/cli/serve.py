@@ -5,14 +5,13 @@ import argparse
 
 from assistant.cli.options import (
     add_serve_options,
+    check_serve_options,
     event_printer,
     live_setup,
     live_view,
 )
 from assistant.cli.terminal import note
 from assistant.core.commands import START
-from assistant.core.errors import GrammarError
-from assistant.core.grammar import Grammar
 from assistant.data import catalog
 from assistant.live.devices import find_device
 
@@ -28,22 +27,13 @@ def add_serve_parser(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_serve)
 
 
-def _check_variations(grammar: Grammar) -> None:
-    known = catalog.load_variations().ids()
-    for phrase, variation in grammar.start_variations.items():
-        if variation not in known:
-            raise GrammarError(f"{grammar.source}: [start-variations] {variation!r} (for {phrase!r}) is not a "
-                               f"variation; use one of: {', '.join(known)}")
-
-
 def run_serve(args: argparse.Namespace) -> int:
     from assistant.ears.engines import ears_maker
     from assistant.ears.gate import GatedEars
     from assistant.live.serve import serve
 
+    check_serve_options(args)  # bad routine, grammar or voice files fail before anything opens
     grammar = catalog.load_grammar(args.language)
-    _check_variations(grammar)
-    live_setup(args, None, None)  # bad routine or voice files fail before anything opens
     if args.record_audio is not None:
         from assistant.live.tracks import check_folder
 

@@ -7,6 +7,7 @@ import getpass
 import io
 import logging
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -51,26 +52,86 @@ def unit_path() -> Path:
     return config / "systemd" / "user" / UNIT
 
 
+def _systemd_value(text: str) -> str:
+    """``text`` as systemd reads it back in Environment= and Documentation= (no specifiers, quoted)."""
+    return text.replace("%", "%%")
+
+
 def unit_text(serve_args: list[str]) -> str:
-    """The unit, running this very Python (the virtual environment matcoach is installed in)."""
-    from assistant.cli.options import add_serve_options
+    """The unit, running this very Python (the virtual environment matcoach is installed in). Settings are
+    not written into it: serve reads config.toml when it starts (`matcoach config set`, then a restart)."""
+    from assistant.cli.options import MatcoachParser, add_serve_options, check_serve_options
+    from assistant.data import paths
 
     args = serve_args[1:] if serve_args[:1] == ["--"] else serve_args
-    parser = argparse.ArgumentParser(prog="matcoach serve")
+    parser = MatcoachParser(prog="matcoach serve")
     add_serve_options(parser)
     said = io.StringIO()
     try:
         with contextlib.redirect_stderr(said):
-            parser.parse_args(args)  # a typo fails now, not at boot
+            options = parser.parse_args(args)  # a typo fails now, not at boot
     except SystemExit:
         why = (said.getvalue().strip().splitlines() or ["invalid"])[-1].split("error: ", 1)[-1]
         raise ServiceError(f"`matcoach serve {shlex.join(args)}`: {why}; check `matcoach serve --help`") from None
+    from assistant.cli import settings
+
+    try:
+        with contextlib.chdir(Path.home()):  # where the service starts: a relative path must hold from there
+            settings.apply(options)  # what serve will take from config.toml, as it will at boot
+            check_serve_options(options)  # an unknown routine or language would fail at every boot
+    except MatcoachError as e:
+        raise ServiceError(f"{e} (the service, started in {Path.home()}, would fail at every start; nothing was "
+                           f"written)") from None
     template = (Path(__file__).parent / "systemd" / UNIT).read_text(encoding="utf-8")
-    command = shlex.join([sys.executable, "-m", "assistant", "serve", *args])
-    return template.replace("{exec_start}", command).replace("{home}", str(Path.home()))
+    command = " ".join(exec_word(word) for word in [sys.executable, "-m", "assistant", "serve", *args])
+    environment = ["PYTHONUNBUFFERED=1"]
+    # the same settings, history and models as the shell installing it
+    for variable in (paths.HOME_VARIABLE, "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        if os.environ.get(variable):
+            value = _setting(str(Path(os.environ[variable]).expanduser().absolute()), variable)
+            environment.append(f"{variable}={value}")
+    quoted = " ".join('"' + _systemd_value(e).replace("\\", "\\\\").replace('"', '\\"') + '"' for e in environment)
+    home = _systemd_value(_setting(str(Path.home()), "home folder"))
+    return (template.replace("{exec_start}", command).replace("{home}", home)
+            .replace("{environment}", quoted).replace("{documentation}", _systemd_value(paths.readme().as_uri())))
+
+
+# Words that need no quotes in ExecStart=
+_PLAIN = re.compile(r"[A-Za-z0-9_./:=@+,-]+")
+
+
+def exec_word(word: str) -> str:
+    """One word of ExecStart=, as systemd will hand it to the program: quoted when it must be, with
+    backslashes and quotes escaped, % (a specifier) written %% and $ (a variable) written $$."""
+    word = _setting(word, "option")
+    if _PLAIN.fullmatch(word):
+        return word
+    escaped = word.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%").replace("$", "$$")
+    return f'"{escaped}"'
+
+
+def _setting(value: str, what: str) -> str:
+    """A value for a unit line: no line breaks or control characters, which would write new lines into it."""
+    bad = next((c for c in value if ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        raise ServiceError(f"the {what} {value!r} holds a control character ({bad!r}), which a systemd unit cannot "
+                           f"carry; give it without line breaks or tabs")
+    return value
+
+
+def _only_after_dashes(args: argparse.Namespace) -> None:
+    """--voice and --language before `--` would be lost (the unit gets what follows `--`): say so."""
+    from assistant.cli.settings import typed
+
+    for name in ("voice", "language"):
+        if typed(args, name):
+            raise ServiceError(f"give serve's --{name} after --: matcoach service {args.action} -- --{name} "
+                               f"{getattr(args, name)} (or keep it with `matcoach config set {name} "
+                               f"{getattr(args, name)}`)")
 
 
 def run_show(args: argparse.Namespace) -> int:
+    _only_after_dashes(args)
     print(unit_text(args.serve_args), end="")
     return 0
 
@@ -85,6 +146,7 @@ def _manual_steps() -> str:
 
 
 def run_install(args: argparse.Namespace) -> int:
+    _only_after_dashes(args)
     text = unit_text(args.serve_args)
     path = unit_path()
     try:

@@ -18,7 +18,8 @@ def add_start_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "start", help="a live session: the coach speaks, and listens for your commands",
         description="Run a session hands-free: the coach talks you through it and listens the whole time "
-                    "for done, arched, pause, resume, stop, repeat, easier, harder and pain. Every rep is "
+                    "for done, arched, pause, resume, stop, repeat, easier, harder, slower, faster and pain. "
+                    "Every rep is "
                     "saved as it happens. Ctrl-C ends it, keeping everything done.")
     add_live_options(p)
     p.set_defaults(run=run_start)

@@ -5,9 +5,12 @@ import logging
 
 from assistant.core.events import DeviceBack, DeviceLost, EndReason, Paused, Resumed
 from assistant.core.flow import REP, State
+from assistant.core.progression import FULL_DESCENT_S
+from assistant.core.routine import Hold
 from assistant.core.talk import Talk
 
 log = logging.getLogger(__name__)
+SLOWEST_DESCENT_S = 4  # "slower" and "faster" stay within the protocol's three to four seconds
 
 
 class Answers(Talk):
@@ -15,15 +18,11 @@ class Answers(Talk):
     lost_devices: set[str]  # "microphone", "speaker": paused until they are back
     _fault_paused: bool
     _restoring: bool
+    on_knees: bool  # the plank under way is done on the knees
 
     @property
     def finished(self) -> bool:
         return self.state is State.finished
-
-    def say_mark(self) -> None:
-        mark = self.timer.pop_mark()
-        after = self.timer.deadline
-        self._say(mark.cue, fit=None if after is None else after - self.clock.now(), **dict(mark.params))
 
     def say_again(self) -> None:
         if self.last_cue is not None:
@@ -32,6 +31,30 @@ class Answers(Talk):
 
     def form_reminder(self) -> None:
         self._say("form-reminder")
+
+    # -- the descent, and the plank on the knees --------------------------------------------------
+
+    def slow_down(self) -> None:
+        if self.descent >= SLOWEST_DESCENT_S:
+            self._say("descent-slowest", seconds=self.descent)
+            return
+        self.descent = min(max(self.descent + 1, FULL_DESCENT_S), SLOWEST_DESCENT_S)
+        self._say("descent-changed", seconds=self.descent)
+
+    def speed_up(self) -> None:
+        if self.descent <= FULL_DESCENT_S:
+            self._say("descent-fastest", seconds=self.descent)
+            return
+        self.descent = max(min(self.descent - 1, SLOWEST_DESCENT_S), FULL_DESCENT_S)
+        self._say("descent-changed", seconds=self.descent)
+
+    def knees_offered(self) -> bool:
+        step = self.block.step if self.state is State.guide else None
+        return isinstance(step, Hold) and step.knees and not self.on_knees
+
+    def knees_down(self) -> None:
+        self.on_knees = True
+        self._say("knees-down")
 
     def paused_hint(self) -> None:
         self._say("paused-hint")

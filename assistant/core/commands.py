@@ -13,6 +13,8 @@ class Command(Enum):
     EASIER = "easier"
     HARDER = "harder"
     PAIN = "pain"
+    SLOWER = "slower"  # a slower descent (3 -> 4 s), within the protocol
+    FASTER = "faster"  # back to the 3 s descent, never quicker
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

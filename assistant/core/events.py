@@ -163,6 +163,7 @@ class SetStarted(Event):
     set: int
     target: int
     variation: str
+    weighted: bool = False  # a light weight between the feet
 
     def describe(self) -> tuple[str, str]:
         return "  ▶", f"set {self.set}: {self.target} attempts, {self.variation}"
@@ -279,7 +280,7 @@ def json_line(event: Event) -> str:
 
 
 def clock_text(t: float) -> str:
-    minutes, seconds = divmod(t, 60)
+    minutes, seconds = divmod(round(t, 1), 60)
     return f"{int(minutes):2d}:{seconds:04.1f}"
 
 

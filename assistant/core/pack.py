@@ -2,19 +2,25 @@
 
 A cue maps to one or more lines. A line is text with placeholders ("Lower, {n}.") or a
 recorded WAV file ({ wav = "lift.wav", text = "Exhale, lift" }); WAV paths are relative
-to the pack file. A user pack adds lines ([extra]) or replaces them ([cues]).
+to the pack file. A user pack adds lines ([extra]) or replaces them ([cues]). Words that agree
+with a number come from the pack's [plurals] table (assistant.core.plurals).
+
+Placeholders are plain ``{name}`` and nothing else; ``{{`` and ``}}`` write a brace. Python's format
+language (``{n:>9999999}``, ``{n!r}``, ``{side:d}``, ``{n.real}``) is refused when a pack is read:
+a line is words to say, and a format spec in a user's line could fill the memory or stop a session.
 """
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import PackError
+from assistant.core.plurals import Plural, agreeing
 
 # Parameters that carry ids; a pack's [names] table says them in its language.
-NAME_PARAMS = ("variation", "side", "routine")
+NAME_PARAMS = ("variation", "side", "other", "routine")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +54,7 @@ class Pack:
     voice: VoiceSettings
     cues: Mapping[str, tuple[Line, ...]]
     names: Mapping[str, str]
+    plurals: Mapping[str, Plural] = field(default_factory=dict)
 
     def say_name(self, value: str) -> str:
         return self.names.get(value, value.replace("-", " "))
@@ -59,7 +66,8 @@ class Pack:
             raise PackError(f"{self.source}: cue {cue!r} has no text; add {cue} = [\"...\"] under [cues]")
         values = {k: self.say_name(v) if k in NAME_PARAMS and isinstance(v, str) else v
                   for k, v in params.items()}
-        return tuple(Said(text=line.text if line.wav else line.text.format(**values), wav=line.wav)
+        values.update(agreeing(self.plurals, params, self.voice.language))
+        return tuple(Said(text=line.text if line.wav else fill(line.text, values), wav=line.wav)
                      for line in lines)
 
     def overlaid(self, user: "UserPack") -> "Pack":
@@ -70,7 +78,7 @@ class Pack:
             cues[cue] = cues.get(cue, ()) + lines
         voice = replace(self.voice, **user.voice)
         return Pack(source=f"{self.source} + {user.source}", voice=voice, cues=cues,
-                    names={**self.names, **user.names})
+                    names={**self.names, **user.names}, plurals={**self.plurals, **user.plurals})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +88,31 @@ class UserPack:
     replace: Mapping[str, tuple[Line, ...]]
     extra: Mapping[str, tuple[Line, ...]]
     names: Mapping[str, str]
+    plurals: Mapping[str, Plural] = field(default_factory=dict)
+
+
+def _fields(text: str) -> list[tuple[str, str | None]]:
+    """(literal text, placeholder name or None) in order; ValueError says what is not a plain placeholder."""
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):  # ValueError on unbalanced braces
+        if name is not None:
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            if not name.isidentifier():
+                raise ValueError(f"{written} is not a name in braces")
+            if spec or conversion:
+                raise ValueError(f"{written} carries a format")
+        parts.append((literal, name))
+    return parts
 
 
 def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    """The ``{name}`` placeholders of a line; ValueError for anything that is not plain (see above)."""
+    return {name for _, name in _fields(text) if name is not None}
+
+
+def fill(text: str, values: Mapping[str, Any]) -> str:
+    """The line with each ``{name}`` replaced by its value, as plain text (never Python's format language)."""
+    try:
+        return "".join(literal + ("" if name is None else str(values[name])) for literal, name in _fields(text))
+    except (ValueError, KeyError) as e:  # only a line that skipped validation gets here
+        raise PackError(f"the line {text!r} cannot be said ({e}); run `matcoach cues check`") from None

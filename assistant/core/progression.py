@@ -1,27 +1,23 @@
-"""Progression rules (pure): what the coach advises from past sessions, as the domain brief says.
+"""Past sessions as the coach reads them, and the schedule rules of the domain brief (pure).
 
-- Progress once every set reaches 15 perfect reps with the full (3 s or slower) descent:
-  an easier variation moves to the next harder one; straight-leg adds light weight first,
-  then moves to hanging; hanging adds weight.
-- Frequent arches suggest the next easier variation, down to dead bug.
+- 2 to 3 sessions a week is the aim; a second session on one day is kept light, and training on
+  consecutive days (or beyond the weekly aim) holds the ladder where it is: recovery matters.
 - The person's floor (how far into the descent the back arches) is tracked over time.
-- 2 to 3 sessions a week is the aim; training on consecutive days brings a word on recovery.
+The ladder itself (reps, weight, variations) is assistant.core.ladder.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import mean
 from typing import Any
-
-from assistant.core.routine import Variations
 
 PROGRESS_AT = 15            # perfect reps in every set
 FULL_DESCENT_S = 3          # seconds; a faster descent does not qualify
 ARCH_SHARE_TO_REGRESS = 1 / 3
 MIN_ARCHES_TO_REGRESS = 3
+EARLY_SHARE = 2 / 3         # attempts arched early (before or in the first half of the descent)
+MIN_ATTEMPTS_EARLY = 4
 WEEKLY_AIM = (2, 3)
-WEIGHT_FIRST = ("straight-leg",)   # the standard move adds weight before the harder variation
-WEIGHT_ONLY = ("hanging",)         # nothing is harder: add weight
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,15 +26,24 @@ class PastSet:
     target: int
     perfect: int
     failed: int
+    variation: str = ""
+    weighted: bool = False
+
+    @property
+    def attempts(self) -> int:
+        return self.perfect + self.failed
 
 
 @dataclass(frozen=True, kw_only=True)
 class PastSession:
     started: datetime
     variation: str
-    lower_s: float
+    lower_s: float        # the fastest descent counted in it (seconds)
     sets: tuple[PastSet, ...]
     arch_descents: tuple[float, ...] = ()  # seconds into the descent of each arch reported in it
+    early_arches: int = 0                  # arches before the descent or in its first half
+    routine: str = ""
+    ended: str | None = None               # "completed", "stopped", "pain", ...; None: never finished
 
     @property
     def perfect(self) -> int:
@@ -49,6 +54,10 @@ class PastSession:
         return sum(s.failed for s in self.sets)
 
     @property
+    def attempts(self) -> int:
+        return self.perfect + self.failed
+
+    @property
     def floor_s(self) -> float | None:
         """Mean seconds into the descent at which the back arched; None without arches in the descent."""
         return round(mean(self.arch_descents), 2) if self.arch_descents else None
@@ -56,78 +65,57 @@ class PastSession:
 
 @dataclass(frozen=True, kw_only=True)
 class Advice:
-    """What the coach says when the session opens: cue ids with their parameters, in order."""
+    """What the coach knows when the session opens: the lines to say (cue ids with their parameters,
+    in order) and today's place on the ladder."""
 
     cues: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    weighted: bool = False               # today's sets carry a light weight
+    proposal: tuple[str, bool] | None = None  # (variation, weighted): the next rung, taken by saying "harder"
+    start_reps: int = 10                 # reps per set on a new rung
+    beginner: bool = True                # few sessions on record: the hands-under-hips aid is offered
+    reasons: tuple[str, ...] = field(default=())  # why today looks as it does, for `matcoach plan`
 
     def add(self, cue: str, **params: Any) -> "Advice":
-        return Advice(cues=self.cues + ((cue, tuple(params.items())),))
-
-
-def ready_to_progress(session: PastSession) -> bool:
-    return (bool(session.sets) and session.lower_s >= FULL_DESCENT_S
-            and all(s.perfect >= PROGRESS_AT for s in session.sets))
+        return Advice(cues=self.cues + ((cue, tuple(params.items())),), weighted=self.weighted,
+                      proposal=self.proposal, start_reps=self.start_reps, beginner=self.beginner,
+                      reasons=self.reasons)
 
 
 def arches_a_lot(session: PastSession) -> bool:
-    attempts = session.perfect + session.failed
     return (session.failed >= MIN_ARCHES_TO_REGRESS
-            and session.failed / max(attempts, 1) >= ARCH_SHARE_TO_REGRESS)
+            and session.failed / max(session.attempts, 1) >= ARCH_SHARE_TO_REGRESS)
 
 
-def progression(history: list[PastSession], variations: Variations) -> tuple[str, dict[str, Any]] | None:
-    """A cue suggesting a harder or easier variation (or weight), from the latest session; None to stay."""
-    if not history:
-        return None
-    last = history[-1]
-    if ready_to_progress(last):
-        if last.variation in WEIGHT_ONLY:
-            return "progress-weight", {}
-        if last.variation in WEIGHT_FIRST:
-            same = [s for s in history[:-1] if s.variation == last.variation]
-            if not (same and ready_to_progress(same[-1])):
-                return "progress-weight", {}
-        harder = variations.step(last.variation, +1)
-        return ("progress-variation", {"variation": harder}) if harder else ("progress-weight", {})
-    if arches_a_lot(last):
-        easier = variations.step(last.variation, -1)
-        return ("regress-variation", {"variation": easier}) if easier else ("regress-slow-down", {})
-    return None
+def arches_early_every_time(session: PastSession) -> bool:
+    """The back came up early on almost every attempt: the dead bug is where control is built."""
+    return session.attempts >= MIN_ATTEMPTS_EARLY and session.early_arches >= EARLY_SHARE * session.attempts
 
 
 def days_between(earlier: datetime, later: date) -> int:
     return (later - earlier.date()).days
 
 
-def advise(history: list[PastSession], *, variation: str, variations: Variations, today: date) -> Advice:
-    """The opening words for today's session, from the sessions before it (oldest first)."""
-    advice = Advice()
+@dataclass(frozen=True, kw_only=True)
+class Schedule:
+    """What the calendar says about today: a line to say, and whether the ladder may climb."""
+
+    cue: tuple[str, dict[str, Any]] | None = None
+    light: bool = False   # a second session today: one set fewer
+    hold: bool = False    # recovery first: no climbing today
+
+
+def schedule(history: list[PastSession], today: date) -> Schedule:
+    """Recovery and frequency, from every session on record (oldest first)."""
     if not history:
-        return advice.add("first-session")
-    last = history[-1]
-    gap = days_between(last.started, today)
+        return Schedule()
+    gap = days_between(history[-1].started, today)
     this_week = sum(1 for s in history if 0 <= days_between(s.started, today) < 7)
-    if gap <= 1:
-        advice = advice.add("recovery-today" if gap == 0 else "recovery-consecutive")
-    elif this_week >= WEEKLY_AIM[1]:
-        advice = advice.add("week-enough", sessions=this_week)
-    elif gap > 7:
-        advice = advice.add("welcome-back", days=gap)
-    # sets that were not even started (a session cut short) say nothing about today
-    same = [s for s in history if s.variation == variation and any(x.perfect + x.failed for x in s.sets)]
-    if same:
-        previous = same[-1]
-        tried = [x for x in previous.sets if x.perfect + x.failed]
-        weakest = min(tried, key=lambda s: (s.perfect / s.target, s.number))
-        if weakest.perfect >= weakest.target:
-            advice = advice.add("last-time-all", target=weakest.target)
-        else:
-            advice = advice.add("last-time", set=weakest.number, perfect=weakest.perfect,
-                                aim=min(weakest.perfect + 1, weakest.target))
-        if previous.floor_s is not None:
-            advice = advice.add("floor", seconds=round(previous.floor_s))
-    suggestion = progression(history, variations)
-    if suggestion:
-        cue, params = suggestion
-        advice = advice.add(cue, **params)
-    return advice
+    if gap == 0:
+        return Schedule(cue=("light-today", {}), light=True, hold=True)  # sets filled in by the ladder
+    if gap == 1:
+        return Schedule(cue=("recovery-consecutive", {}), hold=True)
+    if this_week >= WEEKLY_AIM[1]:  # today would be one more than the aim
+        return Schedule(cue=("week-enough", {"sessions": this_week + 1}), hold=True)
+    if gap > 7:
+        return Schedule(cue=("welcome-back", {"days": gap}))
+    return Schedule()

@@ -5,13 +5,18 @@ from dataclasses import dataclass, replace
 from assistant.core.errors import RoutineError
 
 # Guided exercises the coach knows how to introduce (each has an intro cue in every voice pack).
-EXERCISES = ("cat-cow", "tension-check", "plank")
+EXERCISES = ("cat-cow", "tension-check", "hip-stretch", "plank")
+TALK = ("full", "normal", "brief")     # how much the coach says (assistant.core.fading)
+PROGRESS = ("ask", "auto", "off")      # the ladder's next step: offered, taken, or no ladder (assistant.core.ladder)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Variation:
     id: str
-    sides: bool  # alternates left and right from one attempt to the next
+    sides: bool                   # alternates left and right from one attempt to the next
+    own: tuple[str, ...] = ()     # cues this variation says its own way ("brace/hanging")
+    weight: bool = False          # the ladder adds a light weight before the next variation
+    hands_aid: bool = False       # hands under the hips is an allowed aid for beginners
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,7 +36,10 @@ class Variations:
         raise RoutineError(f"unknown variation {variation_id!r}; use one of: {', '.join(self.ids())}")
 
     def step(self, variation_id: str, delta: int) -> str | None:
-        """The next easier (delta -1) or harder (+1) variation, or None at the end of the scale."""
+        """The next easier (delta -1) or harder (+1) variation, or None at the end of the scale (or for a
+        variation this catalog does not have, as an old record may name)."""
+        if variation_id not in self.ids():
+            return None
         i = self.ids().index(variation_id) + delta
         return self.order[i].id if 0 <= i < len(self.order) else None
 
@@ -64,6 +72,14 @@ class Hold:
     exercise: str
     seconds: float
     lead_s: float = 4.0
+    knees: bool = False  # a plank that offers the knee plank ("easier")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestStep:
+    """A rest outside the working sets (before the plank)."""
+
+    seconds: float
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,7 +94,7 @@ class Sets:
     rest_s: float = 60.0
 
 
-Step = Count | Hold | FirstRep | Sets
+Step = Count | Hold | RestStep | FirstRep | Sets
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +106,11 @@ class Routine:
     steps: tuple[Step, ...]
     ready_s: float = 5.0
     reminder_every: int = 3  # a form reminder every Nth attempt; 0 never
+    talk: str | None = None       # one of TALK; None: not set by the routine
+    progress: str | None = None   # one of PROGRESS; None: not set by the routine
+    breathing: bool = True        # "breathe in on the way down", with the first reps and now and then
+    hands_under_hips: bool = True  # offer the hands-under-hips aid to beginners
+    stretch_after_pain: bool = True  # after a session that ended in pain, start with the hip stretch
 
     def with_overrides(self, *, variation: str | None = None, sets: int | None = None,
                        reps: int | None = None, rest_s: float | None = None,
@@ -104,3 +125,7 @@ class Routine:
 
     def working_sets(self) -> tuple[Sets, ...]:
         return tuple(s for s in self.steps if isinstance(s, Sets))
+
+    def with_first(self, step: Step) -> "Routine":
+        """The same routine with ``step`` done first."""
+        return replace(self, steps=(step,) + self.steps)

@@ -18,11 +18,14 @@ class InputEnded(Exception):
 
 @dataclass(frozen=True)
 class Recognized:
-    """A command as a recognizer heard it: the words and how sure it was."""
+    """A command as a recognizer heard it: the words, how sure it was, and when (session seconds) the
+    words began and ended; it arrives later, once recognized."""
 
     command: Command
     phrase: str
     confidence: float
+    start: float | None = None
+    end: float | None = None
 
 
 @dataclass(frozen=True)
@@ -58,17 +61,19 @@ def run(session: Session, source: CommandSource) -> None:
             else:
                 session.device_back(command.device)
         elif isinstance(command, Recognized):
-            session.hear(command.command, phrase=command.phrase, confidence=command.confidence)
+            session.hear(command.command, phrase=command.phrase, confidence=command.confidence,
+                         spoken_from=command.start)
         else:
             session.hear(command)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Scripted:
-    """A command the simulated person says at session time ``t`` (or a device that comes or goes)."""
+    """A command the simulated person says, its words ending at session time ``t`` (or a device that comes or
+    goes then). A Recognized command may say when its words began; it arrives at ``t``."""
 
     t: float
-    command: "Command | DeviceChange"
+    command: "Command | Recognized | DeviceChange"
 
 
 class ScriptedCommands:
@@ -84,7 +89,7 @@ class ScriptedCommands:
         self.script = sorted(script, key=lambda s: s.t)
         self.pace = pace
 
-    def wait(self, until: float | None) -> Command | DeviceChange | None:
+    def wait(self, until: float | None) -> Command | Recognized | DeviceChange | None:
         if self.script and (until is None or self.script[0].t <= until):
             said = self.script.pop(0)
             self._advance(said.t)

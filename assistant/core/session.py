@@ -2,15 +2,16 @@
 through ``emit``."""
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from assistant.core import cues
 from assistant.core.answers import Answers
-from assistant.core.attempts import Attempts
-from assistant.core.beats import guide_beats, lower_beats, rest_beats
+from assistant.core.beats import ANNOUNCE, ANNOUNCE_S, guide_beats, ready_beats, rest_beats
 from assistant.core.clock import Clock
 from assistant.core.commands import Command
+from assistant.core.endings import Endings
 from assistant.core.events import (
     EndReason,
     Event,
@@ -19,41 +20,57 @@ from assistant.core.events import (
     SetResult,
     SetStarted,
     StepStarted,
-    Summary,
 )
+from assistant.core.fading import DEFAULT_TALK, opening
 from assistant.core.flow import REP, State, build_machine
+from assistant.core.phases import COUNT_GRACE_S, RepPhases
 from assistant.core.plan import Guide, Ready, Reps, Rest, plan
 from assistant.core.planner import Voice
 from assistant.core.progression import Advice
 from assistant.core.routine import Routine, Variations
-from assistant.core.tally import SetTally, totals
+from assistant.core.tally import SetTally
 from assistant.core.timer import PhaseTimer
 
 log = logging.getLogger(__name__)
+__all__ = ["COUNT_GRACE_S", "Session"]
+_EPSILON = 1e-6
 
 
-class Session(Attempts, Answers):
+class Session(RepPhases, Answers, Endings):
     """One workout. Drive it with ``begin()``, then ``tick()`` at ``deadline`` and ``hear()`` commands.
 
     ``tick()`` and the command triggers are added by the flow chart (assistant.core.flow); the
-    conditions and actions it names are methods here and in the mixins (attempts, answers).
+    conditions and actions it names are methods here and in the mixins (phases, attempts, answers, endings).
+    ``talk`` is how much the coach says ("full", "normal", "brief"; see assistant.core.fading).
     """
 
     def __init__(self, routine: Routine, variations: Variations, clock: Clock, voice: Voice,
-                 emit: Callable[[Event], None], advice: Advice | None = None) -> None:
+                 emit: Callable[[Event], None], advice: Advice | None = None, talk: str = DEFAULT_TALK) -> None:
         self.routine = routine
         self.voice = voice
         self.advice = advice or Advice()
         self.variations = variations
         self.clock = clock
+        self.talk = talk
         self._emit = emit
         self.blocks = plan(routine)
         self.index = -1
         self.variation = routine.variation
+        self.weighted = self.advice.weighted
+        self.descent = routine.tempo.lower
         self.pending_variation: str | None = None
+        self.pending_weight: bool | None = None
+        self.pending_rung: tuple[str, bool] | None = None
+        self._proposal_taken = False
         self.results: list[SetResult] = []
         self.tally: SetTally | None = None
         self.attempt = 0
+        self.side: str | None = None
+        self.side_counts: Counter = Counter()
+        self.since_change: int | None = None
+        self.arched_last = False
+        self.words = None
+        self.on_knees = False
         self.timer = PhaseTimer()
         self.last_cue: tuple[str, dict[str, Any]] | None = None
         self.reminder_turn = 0
@@ -64,21 +81,34 @@ class Session(Attempts, Answers):
         self.lost_devices: set[str] = set()
         self._fault_paused = False
         self._lower_started = 0.0
+        self._rep_descent = self.descent
+        self._attempt_key: tuple[int, int] | None = None
+        self._announced = -1                 # the set whose coming was last announced
+        self._set_up_for: tuple[str, bool] | None = None  # the position last explained
+        self._block_started = 0.0    # session time the current block (a step, a wait, a set) began
+        self._attempt_started = 0.0  # ... and the current attempt of a set
+        self._hover_ends = 0.0       # when the current rep's hover is over (its count comes COUNT_GRACE_S later)
+        self._spoken_from = 0.0      # when the words of the command being answered began
         self.machine = build_machine(self)
 
     # -- driving ------------------------------------------------------------------------------
 
     def begin(self) -> None:
+        """Say today's plan in one sentence, then what the history says, then start."""
         self.started_at = self.clock.now()
         sets = self.routine.working_sets()
-        self._say("welcome", routine=self.routine.name, variation=self.variation,
-                  sets=sum(s.sets for s in sets), reps=sets[0].reps if sets else 0)
-        for cue, params in self.advice.cues:
+        self._say("welcome-weighted" if self.weighted else "welcome", routine=self.routine.name,
+                  variation=self.variation, sets=sum(s.sets for s in sets), reps=sets[0].reps if sets else 0)
+        for cue, params in opening(self.talk, self.advice.cues):
             self._say(cue, **dict(params))
         self.trigger("proceed")
 
-    def hear(self, command: Command, *, phrase: str | None = None, confidence: float | None = None) -> None:
-        self._emit(Heard(t=self.clock.now(), command=command.value, phrase=phrase, confidence=confidence))
+    def hear(self, command: Command, *, phrase: str | None = None, confidence: float | None = None,
+             spoken_from: float | None = None) -> None:
+        """Answer ``command``, whose words began at session time ``spoken_from`` (default: now)."""
+        now = self.clock.now()
+        self._spoken_from = now if spoken_from is None else min(spoken_from, now)
+        self._emit(Heard(t=now, command=command.value, phrase=phrase, confidence=confidence))
         if command is Command.RESUME and self.lost_devices:
             log.info("not resuming while the %s is gone", " and ".join(sorted(self.lost_devices)))
             return
@@ -112,6 +142,13 @@ class Session(Attempts, Answers):
     def time_up(self) -> bool:
         return self.timer.time_up(self.clock.now())
 
+    def spoken_in_block(self) -> bool:
+        """The command's words began in the current step, wait or set (not in one already over)."""
+        return self._spoken_from >= self._block_started - _EPSILON
+
+    def spoken_in_attempt(self) -> bool:
+        return self._spoken_from >= self._attempt_started - _EPSILON
+
     def attempts_left(self) -> bool:
         return self.attempt < self.block.reps
 
@@ -131,12 +168,14 @@ class Session(Attempts, Answers):
 
     def advance(self) -> None:
         self.index += 1
+        self._block_started = self.clock.now()
         block = self.block
         if isinstance(block, Reps):
             self.attempt = 0
             if block.counted:
                 self.tally = SetTally(number=block.set_number, target=block.reps, variation=self.variation)
-                self._fact(SetStarted, set=block.set_number, target=block.reps, variation=self.variation)
+                self._fact(SetStarted, set=block.set_number, target=block.reps, variation=self.variation,
+                           weighted=self.weighted)
 
     def begin_attempt(self) -> None:
         self.attempt += 1
@@ -152,7 +191,32 @@ class Session(Attempts, Answers):
         self._close_set()
         self.trigger("proceed")
 
+    def go(self) -> None:
+        """A wait is over: the set it led to is announced if it was not yet, then a tone."""
+        nxt = self._next_block()
+        if isinstance(nxt, Reps) and nxt.counted and self._announced != nxt.set_number:
+            self._announce_set(nxt.set_number, self.block.sets_total, nxt.reps)
+        self._say("tone")
+
+    def say_mark(self) -> None:
+        mark = self.timer.pop_mark()
+        if mark.cue == ANNOUNCE:
+            block = self.block
+            self._announce_set(block.next_set, block.sets_total, block.reps)
+            return
+        after = self.timer.next_after(self.clock.now())
+        self._say(mark.cue, fit=None if after is None else after - self.clock.now(), **dict(mark.params))
+
+    def _announce_set(self, number: int, total: int, reps: int) -> None:
+        """The set to come, and how to get into position when that is new (or talk is full)."""
+        self._apply_pending_change(at_set=True)
+        self._announced = number
+        self._say("ready", set=number, sets=total, reps=reps)
+        if self.talk == "full" or self._set_up_for != (self.variation, self.weighted):
+            self._say_setup()
+
     def _close_set(self) -> None:
+        self.since_change, self.arched_last = None, False
         block = self.block if 0 <= self.index < len(self.blocks) else None
         if self.tally is None or not isinstance(block, Reps):
             return
@@ -179,8 +243,11 @@ class Session(Attempts, Answers):
         if self._resuming():
             return
         step = self.block.step
+        self.on_knees = False
         self._fact(StepStarted, exercise=step.exercise)
         self._say(cues.intro_cue(step.exercise))
+        if getattr(step, "knees", False) and self.talk != "brief":
+            self._say("knee-plank-offer")
         self._start_phase(self._speech_done(), *guide_beats(step))  # counting starts once the intro is said
 
     def on_enter_ready(self) -> None:
@@ -188,66 +255,17 @@ class Session(Attempts, Answers):
             return
         block = self.block
         if block.set_number == 0:
-            self._say("ready-first-rep")
+            self._apply_pending_change()
+            self._say(self._own("ready-first-rep"))
+            self._say_setup()
         else:
-            self._say("ready", set=block.set_number, sets=block.sets_total, reps=block.reps)
-        self._say(cues.setup_cue(self.variation))
-        self._start_phase(self._speech_done(), self.routine.ready_s)
+            self._announce_set(block.set_number, block.sets_total, block.reps)
+        self._start_phase(self._speech_done(), *ready_beats(self.routine.ready_s))
 
     def on_enter_rest(self) -> None:
         if self._resuming():
             return
-        said = self._say("rest", seconds=round(self.block.seconds))
-        self._start_phase(said.start, *rest_beats(self.block.seconds))
-
-    def on_enter_brace(self) -> None:
-        self._apply_pending_variation()
-        side = self._side()
-        brace = self.routine.tempo.brace
-        first = self._say("side", side=side) if side else None
-        said = self._say("brace", fit=brace)
-        self._start_phase((first or said).start, brace)
-
-    def on_enter_lift(self) -> None:
-        said = self._say("lift-gentle" if self.block.gentle else "lift", fit=self.routine.tempo.lift)
-        self._start_phase(said.start, self.routine.tempo.lift)
-
-    def on_enter_top(self) -> None:
-        every = self.routine.reminder_every
-        top = self.routine.tempo.top
-        if self.block.counted and every and self.attempt % every == 0:
-            said = self._say(cues.REMINDERS[self.reminder_turn % len(cues.REMINDERS)], fit=top)
-            self.reminder_turn += 1
-        else:
-            said = self._say("top", fit=top)
-        self._start_phase(said.start, top)
-
-    def on_enter_lower(self) -> None:
-        seconds = self.routine.tempo.lower
-        said = self._say("lower", fit=1.0, n=seconds)  # "two" follows one second after it starts
-        self._lower_started = said.start
-        # the count lands on the second: it is timed from when "lower" is actually heard
-        self._start_phase(said.start, *lower_beats(seconds), may_overrun=False)
-
-    def on_enter_bottom(self) -> None:
-        self._start_phase(self.clock.now(), self.routine.tempo.bottom)
-
-    def on_enter_finished(self) -> None:
-        self.timer.stop()
-        if self.reason is EndReason.PAIN:
-            self._say("pain")
-        elif self.reason is not EndReason.COMPLETED:
-            self._say("stopped")
-        self._close_set()
-        total = totals(self.results)
-        if self.results:
-            self._say("summary", perfect=total.perfect, attempts=total.attempts)
-            for r in self.results:
-                self._say("summary-set", set=r.number, perfect=r.perfect, target=r.target)
-        else:
-            self._say("summary-empty")
-        self._say("goodbye")
-        now = self.clock.now()
-        self._fact(Summary, sets=tuple(self.results), perfect_total=total.perfect, failed_total=total.failed,
-                   duration_s=round(now - (self.started_at if self.started_at is not None else now), 3),
-                   variation=self.variation, stopped_early=self.reason is not EndReason.COMPLETED, reason=self.reason)
+        block = self.block
+        said = self._say("rest", seconds=round(block.seconds))
+        announce = self.routine.ready_s + ANNOUNCE_S if block.next_set else None
+        self._start_phase(said.start, *rest_beats(block.seconds, announce_before=announce))

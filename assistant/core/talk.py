@@ -7,6 +7,7 @@ the flow chart calls their methods by name.
 from collections.abc import Callable
 from typing import Any
 
+from assistant.core import cues
 from assistant.core.beats import Marks
 from assistant.core.clock import Clock
 from assistant.core.events import Cue, EndReason, Event, Hushed, PhaseStarted
@@ -39,12 +40,19 @@ class Talk:
     timer: PhaseTimer
     last_cue: tuple[str, dict[str, Any]] | None
     reason: EndReason
+    talk: str             # "full", "normal" or "brief" (assistant.core.fading)
+    descent: int          # seconds to lower, counted down; "slower" and "faster" change it
+    weighted: bool        # a light weight between the feet
     _emit: Callable[[Event], None]
     _lower_started: float
 
     @property
     def block(self) -> Any:
         return self.blocks[self.index]
+
+    def _own(self, cue: str) -> str:
+        """``cue`` as the current variation says it (its own phrasing, where it has one)."""
+        return cues.own(cue, self.variations.get(self.variation))
 
     def _say(self, cue: str, fit: float | None = None, **params: Any) -> Placement:
         """Say ``cue`` as soon as the voice is free; ``fit`` asks for a line no longer than that."""

@@ -44,6 +44,13 @@ class PhaseTimer:
             return None
         return self.marks[0].at if self.marks else self.ends_at
 
+    def next_after(self, now: float) -> float | None:
+        """The next moment something happens strictly after ``now``: a later mark, or the end."""
+        if self.frozen_at is not None or self.ends_at is None:
+            return None
+        later = [m.at for m in self.marks if m.at > now + _EPSILON]
+        return later[0] if later else self.ends_at
+
     def mark_due(self, now: float) -> bool:
         return bool(self.marks) and self.frozen_at is None and self.marks[0].at <= now + _EPSILON
 

@@ -1,5 +1,6 @@
 """Finding data files: routines and variations, voice packs and grammars."""
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -7,7 +8,8 @@ from pathlib import Path
 from assistant.core.cues import all_cues
 from assistant.core.errors import GrammarError, PackError, RoutineError
 from assistant.core.grammar import Grammar
-from assistant.core.pack import Pack, UserPack
+from assistant.core.pack import Line, Pack, UserPack
+from assistant.core.plurals import Plural
 from assistant.core.routine import Routine, Variations
 from assistant.data import paths
 from assistant.data.grammars import parse_grammar
@@ -21,11 +23,12 @@ DEFAULT_ROUTINE = "leg-lift"
 
 def load_variations() -> Variations:
     path = paths.variations_file()
-    return parse_variations(read_toml(path, RoutineError, "variations"), source=str(path))
+    return parse_variations(read_toml(path, RoutineError, "variations"), source=str(paths.shown(path)))
 
 
 def load_routine_file(path: Path, variations: Variations) -> Routine:
-    return parse_routine(read_toml(path, RoutineError, "routine"), source=str(path), variations=variations)
+    return parse_routine(read_toml(path, RoutineError, "routine"), source=str(paths.shown(path)),
+                         variations=variations)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,8 +50,12 @@ def routine_files() -> dict[str, Entry]:
 
 def find_routine(name_or_path: str | None, variations: Variations) -> Routine:
     """A routine by name (``matcoach routines`` lists them) or by the path of a TOML file."""
-    name_or_path = name_or_path or DEFAULT_ROUTINE
+    if name_or_path is None:
+        name_or_path = DEFAULT_ROUTINE
     entries = routine_files()
+    if not name_or_path.strip():
+        raise RoutineError(f"the routine name is empty; use one of: {', '.join(sorted(entries))}, or the path of "
+                           f"a routine .toml file")
     if name_or_path in entries:
         return load_routine_file(entries[name_or_path].path, variations)
     path = Path(name_or_path).expanduser()
@@ -59,38 +66,72 @@ def find_routine(name_or_path: str | None, variations: Variations) -> Routine:
 
 
 def known_cues() -> dict[str, tuple[str, ...]]:
-    return all_cues(load_variations().ids())
+    return all_cues(load_variations().order)
 
 
 def shipped_packs() -> list[str]:
     return sorted(p.stem for p in paths.shipped("voices").glob("*.toml"))
 
 
+def check_pack_name(name: str) -> str:
+    """A voice pack is named by a shipped pack (en, ko): the user's own pack adds to one of them, so a
+    name can never lead anywhere else."""
+    if name not in shipped_packs():
+        raise PackError(f"no voice pack named {name!r}; use one of: {', '.join(shipped_packs())}")
+    return name
+
+
 def user_pack_file(name: str = "en") -> Path:
-    return paths.data_dir() / "voices" / f"{name}.toml"
+    return paths.user_voices_dir() / f"{check_pack_name(name)}.toml"
+
+
+def shipped_pack_file(name: str = "en") -> Path:
+    return paths.shipped("voices") / f"{check_pack_name(name)}.toml"
 
 
 def load_shipped_pack(name: str = "en") -> Pack:
-    path = paths.shipped("voices") / f"{name}.toml"
-    if not path.exists():
-        raise PackError(f"no voice pack named {name!r}; use one of: {', '.join(shipped_packs())}")
+    path = shipped_pack_file(name)
     return parse_pack(read_toml(path, PackError, "voice pack"), source=str(path), known=known_cues(),
                       complete=True, folder=path.parent)
+
+
+def shipped_plurals(name: str) -> dict[str, Plural]:
+    """The plural placeholders of the shipped pack ``name`` (none when there is no such pack): a user's
+    pack of that name may use them."""
+    return dict(load_shipped_pack(name).plurals) if name in shipped_packs() else {}
 
 
 def load_user_pack(name: str = "en") -> UserPack | None:
     path = user_pack_file(name)
     if not path.exists():
         return None
-    return parse_user_pack(read_toml(path, PackError, "voice pack"), source=str(path), known=known_cues(),
-                           folder=path.parent)
+    return parse_user_pack(read_toml(path, PackError, "voice pack"), source=str(paths.shown(path)),
+                           known=known_cues(), folder=path.parent, inherited=shipped_plurals(name))
 
 
 def load_pack(name: str = "en") -> Pack:
     """The voice pack ``name`` as the coach will use it: the shipped one with the user's on top."""
     pack = load_shipped_pack(name)
     user = load_user_pack(name)
-    return pack.overlaid(user) if user is not None else pack
+    return pack.overlaid(_without_missing_recordings(user)) if user is not None else pack
+
+
+def _without_missing_recordings(user: UserPack) -> UserPack:
+    """A recording deleted since it was added costs its line, never the session: the cue's other lines
+    (or the shipped ones) are said instead."""
+    def present(cue: str, lines: tuple[Line, ...]) -> tuple[Line, ...]:
+        kept = []
+        for line in lines:
+            if line.wav is not None and not line.wav.is_file():
+                log.warning("%s: the recording %s for cue %r is missing; saying the cue's other lines (record it "
+                            "again, or see `matcoach cues check`)", user.source, line.wav, cue)
+                continue
+            kept.append(line)
+        return tuple(kept)
+
+    replace_lines = {cue: kept for cue, lines in user.replace.items() if (kept := present(cue, lines))}
+    extra = {cue: kept for cue, lines in user.extra.items() if (kept := present(cue, lines))}
+    return dataclasses.replace(user, replace=replace_lines, extra=extra)
 
 
 def languages() -> list[str]:
@@ -98,7 +139,7 @@ def languages() -> list[str]:
 
 
 def load_grammar(language: str = "en") -> Grammar:
-    path = paths.shipped("grammars") / f"{language}.toml"
-    if not path.is_file():
+    if language not in languages():  # also keeps a name from leading anywhere else
         raise GrammarError(f"no grammar for the language {language!r}; use one of: {', '.join(languages())}")
+    path = paths.shipped("grammars") / f"{language}.toml"
     return parse_grammar(read_toml(path, GrammarError, "grammar"), source=str(path))

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 from assistant.core.errors import MatcoachError
+from assistant.core.limits import Range
 
 T = TypeVar("T")
 _MISSING = object()
@@ -52,13 +53,10 @@ class Fields:
             self.fail(f"{self._path(key)}must be {expect}, got {value!r}", f"write {example}")
         return value
 
-    def seconds(self, key: str, default: Any = _MISSING, *, zero_ok: bool = False) -> float:
-        if zero_ok:
-            return self.get(key, float, default, check=lambda x: x >= 0, expect="zero or more seconds")
-        return self.get(key, float, default, check=lambda x: x > 0, expect="a number of seconds above zero")
-
-    def whole(self, key: str, default: Any = _MISSING) -> int:
-        return self.get(key, int, default, check=lambda x: x > 0, expect="a whole number above zero")
+    def number(self, key: str, limit: Range, default: Any = _MISSING) -> Any:
+        """Read ``key`` as a number inside ``limit`` (assistant.core.limits): the range is in the error."""
+        return self.get(key, int if limit.whole else float, default, check=limit.__contains__,
+                        expect=limit.describe(), example=f"{key} = {limit.sample()}")
 
     def choice(self, key: str, choices: Iterable[str], default: Any = _MISSING) -> str:
         options = sorted(choices)

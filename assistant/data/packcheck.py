@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import MatcoachError, PackError
+from assistant.core.plurals import Plural
 from assistant.data.fields import Fields
-from assistant.data.packs import parse_lines, parse_names, parse_voice_settings
+from assistant.data.packs import missing_cues, parse_lines, parse_names, parse_plurals, parse_voice_settings
 from assistant.data.tomlfile import read_toml
 from assistant.voice.clips import AudioFileError, read_audio_file, trim
 
@@ -15,8 +16,10 @@ CHECK_RATE = 16000
 
 
 def check_pack_file(path: Path, *, known: Mapping[str, tuple[str, ...]], complete: bool,
-                    voice_exists: Callable[[str], bool] | None = None) -> list[str]:
-    """Every problem in one pack file; an empty list when it is clean."""
+                    voice_exists: Callable[[str], bool] | None = None,
+                    inherited: Mapping[str, Plural] | None = None) -> list[str]:
+    """Every problem in one pack file; an empty list when it is clean. A user pack's lines may use
+    the shipped pack's plural placeholders (``inherited``)."""
     try:
         data = read_toml(path, PackError, "voice pack")
     except PackError as e:
@@ -47,6 +50,7 @@ def check_pack_file(path: Path, *, known: Mapping[str, tuple[str, ...]], complet
             problems.append(f"{source}: voice.engine_voice {wanted!r} is not a speech voice on this machine; "
                             f"use one from `matcoach voices`")
     attempt(lambda: parse_names(top))
+    plurals = {**(inherited or {}), **(attempt(lambda: parse_plurals(top, known)) or {})}
     sections = ("cues",) if complete else ("cues", "extra")
     covered: set[str] = set()
     for section in sections:
@@ -56,7 +60,8 @@ def check_pack_file(path: Path, *, known: Mapping[str, tuple[str, ...]], complet
                 problems.append(f"{source}: [cues] is missing; add a [cues] table: cue id = [\"phrasing\", ...]")
             continue
         for cue in table.table:
-            lines = attempt(partial(parse_lines, table, cue, known, path.parent, "shipped" if complete else "user"))
+            lines = attempt(partial(parse_lines, table, cue, known, path.parent, "shipped" if complete else "user",
+                                    plurals))
             covered.add(cue)
             for line in lines or ():
                 if line.wav is not None:
@@ -65,8 +70,8 @@ def check_pack_file(path: Path, *, known: Mapping[str, tuple[str, ...]], complet
     if complete:
         missing = sorted(set(known) - covered)
         if missing:
-            problems.append(f"{source}: cues {', '.join(missing)} have no text; "
-                            f"add {missing[0]} = [\"...\"] under [cues]")
+            problem, fix = missing_cues(missing)
+            problems.append(f"{source}: {problem}; {fix}")
     return problems
 
 

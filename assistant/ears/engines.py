@@ -6,6 +6,7 @@ from pathlib import Path
 from assistant.core.errors import MatcoachError
 from assistant.core.grammar import Grammar
 from assistant.ears import models
+from assistant.ears.model_choice import find_model
 from assistant.ears.recognizer import Recognizer
 
 ENGINES = ("auto", "vosk", "pocketsphinx")
@@ -34,7 +35,7 @@ def ears_maker(language: str, *, engine: str = "auto",
     which engine it is (and how to get a better one)."""
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
-    path = models.find_model(language, model) if engine != "pocketsphinx" else None
+    path = find_model(language, model) if engine != "pocketsphinx" else None
     if engine == "vosk" and path is None:
         raise EngineError(f"no Vosk model for {language!r} is installed; get it with {_how_to_get(language)}, "
                           f"or pass --model PATH")

@@ -1,7 +1,6 @@
 """A recording read in blocks: any rate and channel count, down-mixed and resampled to 16 kHz as it is
 read, so memory stays flat however long the file (an hour of 48 kHz stereo is 1.3 GB as floats)."""
 
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,27 +19,21 @@ class RecordingError(MatcoachError):
 class Recording:
     """An audio file, checked when opened; ``blocks()`` reads it from the start each time it is called."""
 
-    def __init__(self, path: Path, what: str = "--file") -> None:
+    def __init__(self, path: Path) -> None:
         import soundfile
 
+        from assistant.voice.clips import check_audio_path
+
         self.path = path
-        try:
-            mode = path.stat().st_mode
-        except OSError:
-            raise RecordingError(f"{what} {path}: no such audio file; check the path") from None
-        if stat.S_ISDIR(mode):
-            raise RecordingError(f"{what} {path}: is a folder, not an audio file; give the path of a WAV file")
-        if not stat.S_ISREG(mode):
-            raise RecordingError(f"{what} {path}: not a regular file (a device or a pipe); save the audio to a "
-                                 f"WAV file and give its path")
+        check_audio_path(path)  # never a folder, a pipe or a device, which could block or never end
         try:
             with soundfile.SoundFile(path) as f:
                 self.rate, self.channels, self.frames, self.subtype = f.samplerate, f.channels, f.frames, f.subtype
         except (soundfile.LibsndfileError, RuntimeError, OSError) as e:
-            raise RecordingError(f"{what} {path}: not a readable audio file ({e}); record or export it as a "
-                                 f"WAV file") from None
+            raise RecordingError(f"{path}: not a readable audio file ({e}); record or export it as a WAV file") \
+                from None
         if self.frames <= 0:
-            raise RecordingError(f"{what} {path}: the recording is empty; record it again")
+            raise RecordingError(f"{path}: the recording is empty; record it again")
 
     @property
     def seconds(self) -> float:

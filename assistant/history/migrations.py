@@ -46,6 +46,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX reps_by_session ON reps(session_id, set_number)",
         "CREATE INDEX sessions_by_start ON sessions(started_at)",
     ),
+    # 3: the ladder's weighted rungs (a light weight between the feet)
+    (
+        "ALTER TABLE sets ADD COLUMN weighted INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -1,10 +1,11 @@
-"""Plotting the history (matplotlib comes with the optional extra: pip install 'matcoach[plot]')."""
+"""Plotting the history (matplotlib is optional: the plot extra, or installed beside matcoach)."""
 
 from collections import defaultdict
 from pathlib import Path
 
 from assistant.core.errors import MatcoachError
 from assistant.core.progression import PROGRESS_AT
+from assistant.data.paths import beside
 from assistant.history.store import Record
 
 
@@ -16,7 +17,7 @@ def plot_history(records: list[Record], out: Path) -> None:
         matplotlib.use("Agg")  # headless: no display needed
         import matplotlib.pyplot as plt
     except ImportError:
-        raise MatcoachError("plotting needs matplotlib; install it with: .venv/bin/pip install 'matcoach[plot]'") \
+        raise MatcoachError(f"plotting needs matplotlib; install it where matcoach runs: {beside('matplotlib')}") \
             from None
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise MatcoachError(f"--plot {out}: write a .png, .svg or .pdf file")

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import math
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
@@ -10,7 +11,6 @@ from datetime import datetime
 from functools import singledispatchmethod
 from pathlib import Path
 
-from assistant.core.errors import MatcoachError
 from assistant.core.events import (
     Event,
     RepCounted,
@@ -22,14 +22,10 @@ from assistant.core.events import (
 from assistant.core.progression import PastSession, PastSet
 from assistant.core.routine import Routine
 from assistant.data import paths
-from assistant.history.migrations import LATEST, MIGRATIONS
+from assistant.history.database import explain, open_for_reading, open_for_recording
 
 log = logging.getLogger(__name__)
 LOCK_TIMEOUT_S = 2.0
-
-
-class HistoryError(MatcoachError):
-    """The history database cannot be used (damaged, locked, or from a newer matcoach)."""
 
 
 def history_file() -> Path:
@@ -41,44 +37,28 @@ def _now() -> datetime:
 
 
 class History:
-    """One history database. ``open`` creates or migrates it; problems raise HistoryError."""
+    """One history database: ``open`` to record (creating or migrating it), ``read`` to look only.
+    Problems raise HistoryError."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection | None) -> None:
         self.path = path
-        self.db = connection
+        self.db = connection  # None: an empty file, no sessions
+        self.skipped: list[str] = []  # sessions left out of ``sessions()`` because a value is unreadable
 
     @classmethod
-    def open(cls, path: Path | None = None, *, timeout: float = LOCK_TIMEOUT_S,
-             create: bool = True) -> "History":
+    def open(cls, path: Path | None = None, *, timeout: float | None = None) -> "History":
         path = path or history_file()
-        if not create and not path.exists():
-            raise HistoryError(f"{path}: no history yet; record a session first (live sessions are "
-                               f"recorded, simulated ones with --record)")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        except (OSError, sqlite3.Error) as e:
-            raise HistoryError(f"{path}: cannot be opened ({e}); check the folder exists and is writable") from None
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")  # a rep on record survives a power cut, not just a crash
-            db.execute("PRAGMA foreign_keys=ON")
-            migrate(db, path)
-        except sqlite3.OperationalError as e:
-            db.close()
-            if "locked" in str(e) or "busy" in str(e):
-                raise HistoryError(f"{path}: is locked by another program ({e}); close the other matcoach "
-                                   f"or whatever holds it, then try again") from None
-            raise HistoryError(f"{path}: cannot be used ({e}); move it aside and matcoach starts a new one") \
-                from None
-        except sqlite3.DatabaseError as e:
-            db.close()
-            raise HistoryError(f"{path}: is damaged ({e}); move it aside (matcoach starts a new one), or try "
-                               f"`sqlite3 {path} .recover`") from None
-        return cls(path, db)
+        return cls(path, open_for_recording(path, LOCK_TIMEOUT_S if timeout is None else timeout))
+
+    @classmethod
+    def read(cls, path: Path | None = None, *, timeout: float | None = None) -> "History":
+        """The history as it is, never changed (a missing file is an error that names it)."""
+        path = path or history_file()
+        return cls(path, open_for_reading(path, LOCK_TIMEOUT_S if timeout is None else timeout))
 
     def close(self) -> None:
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
 
     def recorder(self, routine: Routine, *, simulated: bool, now: Callable[[], datetime] = _now) -> "Recorder":
         return Recorder(self, routine, simulated=simulated, started_at=now())
@@ -86,8 +66,18 @@ class History:
     # -- reading ------------------------------------------------------------------------------
 
     def sessions(self, *, last: int | None = None) -> list["Record"]:
-        """Sessions oldest first (the last ``last`` ones), with sets and reps tallied from the reps."""
+        """Sessions oldest first (the last ``last`` ones), with sets and reps tallied from the reps; a
+        session with an unreadable value is left out and named in ``skipped``."""
+        if self.db is None:
+            return []
+        try:
+            return self._sessions(last)
+        except sqlite3.Error as e:
+            raise explain(e, self.path) from None
+
+    def _sessions(self, last: int | None) -> list["Record"]:
         db = self.db
+        assert db is not None
         rows = db.execute("SELECT id, started_at, routine, variation, final_variation, lower_s, simulated, "
                           "reason, duration_s FROM sessions ORDER BY started_at, id").fetchall()
         if last is not None:
@@ -95,29 +85,49 @@ class History:
         if not rows:
             return []
         first_id = min(r[0] for r in rows)
-        targets: dict[int, dict[int, int]] = defaultdict(dict)
-        for session_id, number, target in db.execute(
-                "SELECT session_id, number, target FROM sets WHERE session_id >= ?", (first_id,)):
-            targets[session_id][number] = target
+        targets: dict[int, dict[int, tuple[int, str, bool]]] = defaultdict(dict)
+        for session_id, number, target, set_variation, weighted in db.execute(
+                "SELECT session_id, number, target, variation, weighted FROM sets WHERE session_id >= ?", (first_id,)):
+            if isinstance(number, int) and isinstance(target, int):  # a damaged row is left out
+                targets[session_id][number] = (target, set_variation if isinstance(set_variation, str) else "",
+                                               bool(weighted))
         tallies: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for session_id, number, counted, n in db.execute(
                 "SELECT session_id, set_number, counted, count(*) FROM reps WHERE set_number > 0 "
                 "AND session_id >= ? GROUP BY session_id, set_number, counted", (first_id,)):
-            tallies[session_id][number][0 if counted else 1] += n
+            if isinstance(number, int):
+                tallies[session_id][number][0 if counted else 1] += n
         descents: dict[int, list[float]] = defaultdict(list)
-        for session_id, descent in db.execute(
-                "SELECT session_id, descent_s FROM reps WHERE counted = 0 AND phase = 'lower' "
+        early: dict[int, int] = defaultdict(int)
+        for session_id, phase, descent, rep_lower in db.execute(
+                "SELECT session_id, phase, descent_s, lower_s FROM reps WHERE counted = 0 AND set_number > 0 "
                 "AND session_id >= ?", (first_id,)):
-            descents[session_id].append(descent)
+            if not isinstance(descent, (int, float)) or not math.isfinite(descent):
+                descent = None  # a damaged value says nothing about the floor
+            if phase == "lower" and descent is not None:
+                descents[session_id].append(float(descent))
+            lower = rep_lower if isinstance(rep_lower, (int, float)) else 0
+            if phase in ("brace", "lift", "top") or (phase == "lower" and (descent or 0) < lower / 2):
+                early[session_id] += 1
+        fastest = {sid: low for sid, low in db.execute(
+            "SELECT session_id, min(lower_s) FROM reps WHERE counted = 1 AND set_number > 0 AND session_id >= ? "
+            "GROUP BY session_id", (first_id,)).fetchall() if isinstance(low, (int, float))}
         records = []
         for sid, started, routine, variation, final, lower_s, simulated, reason, duration in rows:
+            when = _started(started)
+            if when is None or not isinstance(lower_s, (int, float)) or not isinstance(variation, str):
+                self.skipped.append(f"session {sid} (started {started!r}) has unreadable values")
+                continue
             numbers = sorted(set(targets[sid]) | set(tallies[sid]))
-            sets = tuple(PastSet(number=n, target=targets[sid].get(n, 0), perfect=tallies[sid][n][0],
-                                 failed=tallies[sid][n][1]) for n in numbers)
+            sets = tuple(PastSet(number=n, target=targets[sid].get(n, (0, "", False))[0], perfect=tallies[sid][n][0],
+                                 failed=tallies[sid][n][1], variation=targets[sid].get(n, (0, "", False))[1],
+                                 weighted=targets[sid].get(n, (0, "", False))[2]) for n in numbers)
             records.append(Record(id=sid, routine=routine, simulated=bool(simulated), reason=reason,
-                                  duration_s=duration, past=PastSession(
-                                      started=datetime.fromisoformat(started), variation=final or variation,
-                                      lower_s=lower_s, sets=sets, arch_descents=tuple(descents[sid]))))
+                                  duration_s=duration if isinstance(duration, (int, float)) else None,
+                                  past=PastSession(
+                                      started=when, variation=final or variation,
+                                      lower_s=fastest.get(sid, lower_s), sets=sets, arch_descents=tuple(descents[sid]),
+                                      early_arches=early[sid], routine=routine, ended=reason)))
         return records
 
     def past(self) -> list[PastSession]:
@@ -136,24 +146,15 @@ class Record:
     past: PastSession
 
 
-def migrate(db: sqlite3.Connection, path: Path) -> int:
-    """Bring the schema to the latest version, one transaction per migration; returns the version."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > LATEST:
-        raise HistoryError(f"{path}: was written by a newer matcoach (schema {version}, this one knows "
-                           f"{LATEST}); upgrade matcoach")
-    for number in range(version + 1, LATEST + 1):
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[number - 1]:
-                db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        log.info("%s: schema migrated to version %d", path, number)
-    return LATEST
+def _started(value: object) -> datetime | None:
+    """A session's start as an aware datetime (a naive one is taken as local time); None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.astimezone()
 
 
 class Recorder:
@@ -190,8 +191,9 @@ class Recorder:
 
     @__call__.register
     def _(self, event: SetStarted) -> None:
-        self.history.db.execute("INSERT INTO sets (session_id, number, target, variation) VALUES (?, ?, ?, ?)",
-                                (self.session_id, event.set, event.target, event.variation))
+        self.history.db.execute("INSERT INTO sets (session_id, number, target, variation, weighted) "
+                                "VALUES (?, ?, ?, ?, ?)",
+                                (self.session_id, event.set, event.target, event.variation, int(event.weighted)))
 
     @__call__.register
     def _(self, event: SetDone) -> None:

@@ -116,13 +116,17 @@ class Reference:
         self.rate = rate
         self._resampler = soxr.ResampleStream(out_rate, rate, 1, dtype="float32")
         self._pending = np.zeros(0, dtype=np.float32)
+        self.samples = 0  # taken so far: the chain's sample count
+        self._base = (0.0, 0)  # (speaker frame, sample) at the last lining up
 
     def take(self, n: int, captured_at: float) -> np.ndarray:
         """The reference for the next ``n`` microphone samples, the block that arrived from the
         device at ``captured_at`` (time.monotonic()), as int16."""
         if self._next is None:
             self._next = self._frames_at(captured_at) - n * self._ratio - self.EARLY_S * self._out_rate
+            self._base = (self._next, self.samples)
             log.debug("reference lined up at frame %.0f", self._next)
+        self.samples += n
         first = int(round(self._next))
         count = int(round(self._next + n * self._ratio)) - first
         self._next += n * self._ratio
@@ -132,6 +136,11 @@ class Reference:
             self._pending = np.concatenate((np.zeros(n - len(self._pending), dtype=np.float32), self._pending))
         out, self._pending = self._pending[:n], self._pending[n:]
         return (np.clip(out, -1, 1) * 32767).astype(np.int16)
+
+    def frame_of(self, sample: float) -> float:
+        """The speaker frame the reference held at the chain's ``sample`` (since the last lining up)."""
+        frame, at = self._base
+        return frame + (sample - at) * self._ratio
 
     def realign(self) -> None:
         """Samples were lost (a device reopened, the listener fell behind): line up again at the

@@ -20,14 +20,21 @@ def _query() -> list[dict[str, Any]]:
 
 def list_devices() -> list[dict[str, Any]]:
     """Every audio device: index, name, input and output channels, default rate, system defaults."""
-    import sounddevice
-
     devices = _query()
-    default_in, default_out = (sounddevice.default.device if isinstance(sounddevice.default.device, (list, tuple))
-                               else (None, None))
+    default_in, default_out = _default("input"), _default("output")
     return [dict(index=d["index"], name=d["name"], inputs=d["max_input_channels"], outputs=d["max_output_channels"],
                  rate=d["default_samplerate"], default_input=d["index"] == default_in,
                  default_output=d["index"] == default_out) for d in devices]
+
+
+def _default(kind: str) -> int | None:
+    """The index of the device the system uses for ``kind`` when none is chosen (None when there is none)."""
+    import sounddevice
+
+    try:
+        return int(sounddevice.query_devices(kind=kind)["index"])
+    except (sounddevice.PortAudioError, ValueError, KeyError, TypeError):
+        return None
 
 
 def find_device(spec: str | None, kind: str) -> int | None:

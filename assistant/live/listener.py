@@ -16,7 +16,7 @@ from assistant.core.clock import Clock
 from assistant.core.commands import Command
 from assistant.core.errors import MatcoachError
 from assistant.core.runner import DeviceChange, InputEnded, Recognized
-from assistant.ears.recognizer import Detection
+from assistant.ears.recognizer import RATE, Detection
 from assistant.live.aec import Reference
 from assistant.live.duplex import DuplexEars
 from assistant.live.mic import Microphone
@@ -29,7 +29,9 @@ WAKE_S = 0.5          # the coach loop looks at the clock at least this often
 @dataclass(frozen=True)
 class Reported:
     detection: Detection
-    at: float  # session time when it was reported
+    at: float     # session time when it was reported
+    start: float  # session time when the words began
+    end: float    # ... and ended
 
 
 class Listener(threading.Thread):
@@ -42,13 +44,15 @@ class Listener(threading.Thread):
 
     def __init__(self, chain: DuplexEars, mic: Microphone, clock: Clock,
                  inbox: "queue.Queue[Reported | BaseException]", *, reference: Reference,
-                 lost: Callable[[], int] = lambda: 0, tracks: Tracks | None = None) -> None:
+                 time_of: Callable[[float], float], lost: Callable[[], int] = lambda: 0,
+                 tracks: Tracks | None = None) -> None:
         super().__init__(name="matcoach-listener", daemon=True)
         self._chain = chain
         self._mic = mic
         self._clock = clock
         self._inbox = inbox
         self._reference = reference
+        self._time_of = time_of  # a speaker frame's session time
         self._lost = lost
         self._tracks = tracks
         self.stopping = threading.Event()
@@ -77,11 +81,19 @@ class Listener(threading.Thread):
             log.exception("the listener failed")
             self._inbox.put(e)
 
+    def _when(self, seconds: float) -> float:
+        """The session time of the chain's ``seconds``: what the speaker was playing when that sound
+        reached the microphone (the echo path's delay taken off), so that a command is judged against
+        what the coach was saying while it was said."""
+        delay = self._chain.tracker.delay_s or 0.0
+        return self._time_of(self._reference.frame_of((seconds - delay) * RATE))
+
     def _post(self, found: Detection) -> None:
         now = self._clock.now()
-        log.info("heard %r (%s, %.2f) %.0f ms after the words ended", found.phrase, found.command, found.confidence,
-                 1000 * (found.detected_at - found.end))
-        self._inbox.put(Reported(found, now))
+        start, end = min(now, self._when(found.start)), min(now, self._when(found.end))
+        log.info("heard %r (%s, %.2f) %.0f ms after the words ended, which was at %.2f s", found.phrase,
+                 found.command, found.confidence, 1000 * (found.detected_at - found.end), end)
+        self._inbox.put(Reported(found, now, start, end))
 
 
 class LiveCommands:
@@ -110,7 +122,7 @@ class LiveCommands:
                 continue
             self.last = item
             found = item.detection
-            return Recognized(Command(found.command), found.phrase, found.confidence)
+            return Recognized(Command(found.command), found.phrase, found.confidence, start=item.start, end=item.end)
 
 
 def device_reporter(inbox: "queue.Queue", device: str) -> Callable[[bool, str], None]:

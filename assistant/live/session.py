@@ -8,12 +8,13 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from assistant.core.events import EndReason, Event
+from assistant.core.fading import DEFAULT_TALK
 from assistant.core.pack import Pack
+from assistant.core.progression import Advice
 from assistant.core.routine import Routine, Variations
 from assistant.ears.recognizer import Recognizer
 
@@ -32,6 +33,8 @@ class LiveSetup:
     mic_device: int | None
     record: bool = True
     echo_cancel: bool = True
+    advice: Advice = Advice()   # what the history says (assistant.core.ladder shaped the routine)
+    talk: str = DEFAULT_TALK
     record_audio: Path | None = None  # keep both tracks (mic.wav, ref.wav) in this folder
 
 
@@ -60,7 +63,7 @@ def run_live_session(setup: LiveSetup, make_ears: Callable[[], Recognizer], show
     """
     from assistant.core.runner import run
     from assistant.core.session import Session
-    from assistant.history.record import SessionRecord, opening_advice
+    from assistant.history.record import SessionRecord
     from assistant.live.aec import Reference
     from assistant.live.duplex import DuplexEars
     from assistant.live.listener import Listener, LiveCommands, device_reporter
@@ -69,7 +72,7 @@ def run_live_session(setup: LiveSetup, make_ears: Callable[[], Recognizer], show
     from assistant.voice.speaking import make_clips, spoken_voice, warm
 
     routine, variations, pack = setup.routine, setup.variations, setup.pack
-    advice = opening_advice(routine, variations, today=date.today())
+    advice = setup.advice
     clips = make_clips(pack, OUTPUT_RATE)
     warm(clips, pack, routine, variations, advice)
     record = SessionRecord(routine, simulated=False) if setup.record else None
@@ -103,9 +106,11 @@ def run_live_session(setup: LiveSetup, make_ears: Callable[[], Recognizer], show
             sink = stack.enter_context(view(speaker.now))
         listener = Listener(chain, mic, speaker, inbox,
                             reference=Reference(speaker.played_audio, speaker.frames_at, speaker.rate),
+                            time_of=speaker.time_of,
                             lost=lambda: mic.revival.reopened + speaker.revival.reopened + mic.dropped,
                             tracks=tracks)
-        session = Session(routine, variations, speaker, spoken_voice(pack, clips, speaker), emit, advice=advice)
+        session = Session(routine, variations, speaker, spoken_voice(pack, clips, speaker), emit, advice=advice,
+                          talk=setup.talk)
         listening.append(listener)
         listener.start()
         tell("listening; say a command at any time, Ctrl-C to end")

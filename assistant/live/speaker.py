@@ -121,6 +121,10 @@ class Speaker:
         """Frames handed to the device so far."""
         return self._frames
 
+    def time_of(self, frame: float) -> float:
+        """The session time at which ``frame`` plays."""
+        return (frame - self._lead) / self.rate
+
     def frames_at(self, when: float) -> float:
         """How many frames had been handed to the device at ``when`` (time.monotonic())."""
         frames, at = self._handed

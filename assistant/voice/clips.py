@@ -1,5 +1,6 @@
 """Audio clips for cues: synthesized or recorded, trimmed, resampled, and cached on disk."""
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # Below this level (-45 dBFS) a clip's edges count as silence and are trimmed away.
 SILENCE = 10 ** (-45 / 20)
-CACHE_FORMAT = 2  # FLAC: speech with silence compresses to about half of WAV
+CACHE_FORMAT = 3  # FLAC; 3: renders before it could carry the previous line's rate
 
 
 class AudioFileError(MatcoachError):
@@ -39,13 +40,27 @@ def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
     return soxr.resample(samples, rate, to, quality="HQ").astype(np.float32, copy=False)
 
 
-def read_audio_file(path: Path, to_rate: int) -> np.ndarray:
-    """Any WAV (or other libsndfile format): down-mixed to mono, resampled; clear errors otherwise."""
-    if not path.is_file():
+def check_audio_path(path: Path) -> None:
+    """A clear error unless ``path`` is a regular file (never a folder, a pipe or a device, which could
+    block or never end)."""
+    if path.is_dir():
+        raise AudioFileError(f"{path}: is a folder, not an audio file; give a .wav file")
+    if not path.exists():
         raise AudioFileError(f"{path}: no such audio file; check the path")
+    if not path.is_file():
+        raise AudioFileError(f"{path}: is not a regular file (a pipe or a device); give a .wav file")
+
+
+def read_audio_file(path: Path, to_rate: int, *, max_seconds: float | None = None) -> np.ndarray:
+    """Any WAV (or other libsndfile format): down-mixed to mono, resampled; clear errors otherwise."""
+    check_audio_path(path)
     try:
+        info = soundfile.info(str(path))
+        if max_seconds is not None and info.duration > max_seconds:
+            raise AudioFileError(f"{path}: lasts {info.duration:.0f} s, too long for this (at most "
+                                 f"{max_seconds:g} s); trim it or choose the right file")
         samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError, OSError) as e:
+    except (soundfile.LibsndfileError, RuntimeError, OSError, ValueError) as e:
         raise AudioFileError(f"{path}: not a readable audio file ({e}); record or export it as a WAV file") \
             from None
     if samples.size == 0:
@@ -62,8 +77,9 @@ class Clips:
         self.voice = voice
         self.rate = rate
         self.engine = engine
-        self.cache_dir = cache_dir or paths.data_dir() / "cache" / "cues"
+        self.cache_dir = cache_dir or paths.cache_dir() / "cues"
         self._memory: dict[Said, np.ndarray] = {}
+        self._cache_broken = False
 
     def key(self, said: Said) -> str:
         """Everything that changes the sound."""
@@ -113,13 +129,24 @@ class Clips:
             except (soundfile.LibsndfileError, RuntimeError, OSError):
                 log.warning("%s: damaged cache entry; rendering it again", path)
         clip = self._make(said)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if self._cache_broken:
+            return _as_stored(clip)
         partial = path.with_suffix(".partial")
-        soundfile.write(partial, clip, self.rate, format="FLAC", subtype="PCM_16")
-        partial.replace(path)  # a crash never leaves half a clip in the cache
-        # read back what was stored (16-bit): a cold start plays exactly what a warm one will
-        samples, _ = soundfile.read(path, dtype="float32")
-        return samples
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            soundfile.write(partial, clip, self.rate, format="FLAC", subtype="PCM_16")
+            partial.replace(path)  # a crash never leaves half a clip in the cache
+            # read back what was stored (16-bit): a cold start plays exactly what a warm one will
+            samples, _ = soundfile.read(path, dtype="float32")
+            return samples
+        except (OSError, soundfile.LibsndfileError, RuntimeError) as e:
+            # a cache is a convenience: without one, every start renders again
+            self._cache_broken = True
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            log.warning("cannot keep rendered cues in %s (%s); rendering them each time", self.cache_dir,
+                        getattr(e, "strerror", None) or e)
+            return _as_stored(clip)
 
     def _make(self, said: Said) -> np.ndarray:
         if said.wav is not None:
@@ -135,3 +162,8 @@ class Clips:
         if clip.size == 0:
             raise MatcoachError(f"the speech engine rendered silence for {said.text!r}; check espeak-ng works")
         return clip
+
+
+def _as_stored(clip: np.ndarray) -> np.ndarray:
+    """The clip as the 16-bit cache would give it back, so a session sounds the same with or without one."""
+    return (np.clip(np.round(clip * 32768), -32768, 32767) / 32768).astype(np.float32)

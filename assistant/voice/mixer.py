@@ -2,7 +2,8 @@
 WAV file (a Mixdown) or into the speaker's stream (assistant.live.speaker)."""
 
 import logging
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -53,13 +54,23 @@ class Mixdown:
     def drop_before(self, sample: int) -> None:
         self.clips = [c for c in self.clips if c.start + len(c.samples) > sample]
 
-    def render(self, until_s: float | None = None) -> np.ndarray:
+    def length(self, until_s: float | None = None) -> int:
+        """Samples up to the end of the last clip, or ``until_s`` when that is later."""
         end = max((c.start + len(c.samples) for c in self.clips), default=0)
-        if until_s is not None:
-            end = max(end, round(until_s * self.rate))
-        out = np.zeros(end, dtype=np.float32)
+        return end if until_s is None else max(end, round(until_s * self.rate))
+
+    def render(self, until_s: float | None = None) -> np.ndarray:
+        out = np.zeros(self.length(until_s), dtype=np.float32)
         self.mix_into(out, 0)
         return out
+
+    def blocks(self, until_s: float | None = None, size: int = 1 << 18) -> Iterator[np.ndarray]:
+        """The same audio as ``render``, a block at a time: memory stays flat however long the session."""
+        end = self.length(until_s)
+        for first in range(0, end, size):
+            out = np.zeros(min(size, end - first), dtype=np.float32)
+            self.mix_into(out, first)
+            yield out
 
 
 class Sink(Protocol):
@@ -92,15 +103,40 @@ class SpokenVoice:
         return self.planner.hush(now)
 
 
-def write_wav(mixdown: Mixdown, path: Path, until_s: float | None = None) -> float:
-    """The whole session's audio as 16-bit WAV; returns its length in seconds."""
-    audio = mixdown.render(until_s)
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+def check_wav_path(path: Path, option: str) -> None:
+    """Fail now, before a session is rendered, when ``path`` cannot take a WAV file (``option`` names
+    where it came from, e.g. --out-wav)."""
+    where = f"{option} {path}"
+    if path.is_dir():
+        raise MatcoachError(f"{where}: is a folder; give a file name ending in .wav")
+    if path.suffix.lower() != ".wav":
+        raise MatcoachError(f"{where}: matcoach writes WAV audio; give a file name ending in .wav")
+    if not path.parent.is_dir():
+        raise MatcoachError(f"{where}: the folder does not exist; create it or choose another path")
+    if path.exists() and not path.is_file():
+        raise MatcoachError(f"{where}: is not a regular file (a device or a pipe); give a .wav file name")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise MatcoachError(f"{where}: cannot be written there (permission denied); choose another path")
+
+
+def write_wav(mixdown: Mixdown, path: Path, until_s: float | None = None, option: str = "--out-wav") -> float:
+    """The whole session's audio as 16-bit WAV, written in one step (never half a file); returns its
+    length in seconds."""
+    check_wav_path(path, option)
+    peak = max((float(np.max(np.abs(block))) for block in mixdown.blocks(until_s)), default=0.0)
     if peak > 1.0:
         log.warning("speech overlapped and clipped (peak %.2f); it was scaled down", peak)
-        audio /= peak
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        soundfile.write(path, audio, mixdown.rate, subtype="PCM_16")
-    except (OSError, soundfile.LibsndfileError, RuntimeError) as e:
-        raise MatcoachError(f"--out-wav {path}: cannot write it ({e}); choose a writable .wav path") from None
-    return len(audio) / mixdown.rate
+        with soundfile.SoundFile(partial, "w", samplerate=mixdown.rate, channels=1, subtype="PCM_16",
+                                 format="WAV") as out:
+            for block in mixdown.blocks(until_s):
+                out.write(block / peak if peak > 1.0 else block)
+        os.replace(partial, path)
+    except (OSError, soundfile.LibsndfileError, RuntimeError, ValueError, TypeError) as e:
+        reason = getattr(e, "strerror", None) or str(e)
+        raise MatcoachError(f"{option} {path}: cannot write it ({reason}); choose a writable .wav path with room "
+                            f"for it") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return mixdown.length(until_s) / mixdown.rate

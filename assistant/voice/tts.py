@@ -1,6 +1,7 @@
 """Speech synthesis with pyttsx3 (espeak-ng on Linux): text to samples, and the voices on this machine."""
 
 import logging
+import os
 import sys
 import tempfile
 import threading
@@ -13,9 +14,22 @@ import numpy as np
 import soundfile
 
 from assistant.core.errors import MatcoachError
+from assistant.data import leftovers
+from assistant.data.leftovers import stale
 
 log = logging.getLogger(__name__)
 ENGINE = "pyttsx3"
+
+
+# The driver renders into a file: a scratch folder per process, named after it so that the next run can
+# tell (and remove) what a crashed or killed one left behind.
+SCRATCH = "matcoach-tts-"
+
+
+def _sweep_scratch() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH}*"):
+        if stale(folder, SCRATCH):
+            leftovers.remove(folder)
 
 
 class SpeechError(MatcoachError):
@@ -55,7 +69,8 @@ class Pyttsx3Speech:
             raise SpeechError(f"the speech engine cannot start ({e}); install espeak-ng "
                               f"(sudo apt-get install espeak-ng) or run ./setup.sh") from None
         self._lock = threading.Lock()  # the driver is not reentrant
-        self._folder = tempfile.TemporaryDirectory(prefix="matcoach-tts-")
+        _sweep_scratch()
+        self._folder = tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-")
 
     def voices(self) -> list[EngineVoice]:
         return [EngineVoice(id=v.id, name=v.name, languages=tuple(str(x) for x in (v.languages or ())))
@@ -85,6 +100,10 @@ class Pyttsx3Speech:
         """Synthesize ``text``; returns (samples, sample rate)."""
         with self._lock:
             engine = self._engine
+            # pyttsx3's espeak driver lets a voice change swallow the rate set after it until the next
+            # render (measured: after an English line, Korean at 150 wpm came out at 165): set it on
+            # both sides of the voice, and every render has its own rate
+            engine.setProperty("rate", rate)
             if voice:
                 engine.setProperty("voice", voice)
             engine.setProperty("rate", rate)
