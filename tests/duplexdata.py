@@ -1,11 +1,12 @@
-"""Sessions as a microphone would hear them: the coach's real voice (the shipped pack, spoken by
-espeak-ng through pyttsx3), its echo through a room (a delay, a level, reverberation, a speaker
+"""Sessions as a microphone would hear them: the coach's real voice (the shipped pack's lines, spoken
+by espeak-ng with the pack's voice settings), its echo through a room (a delay, a level, reverberation, a speaker
 that distorts a little), the person's commands spoken by espeak-ng voices, and the room's hiss.
 The two tracks (microphone, reference) replay through the live chain with no audio server.
 """
 
+import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +19,18 @@ from assistant.core.session import Session
 from assistant.data import catalog
 from assistant.ears.recognizer import BLOCK, Detection, Recognizer
 from assistant.live.duplex import DuplexEars
+from assistant.voice.clips import Clips
 from assistant.voice.mixer import Mixdown, SpokenVoice
-from assistant.voice.speaking import make_clips
 from tests.audio_checks import rms_db
 from tests.speechdata import FLOOR_DB, RATE, SPEECH_DB, Spoken, noise, say
+
+
+def espeak_render(text: str, *, voice: str, rate: int, volume: float) -> tuple[np.ndarray, int]:
+    """The coach's line as espeak-ng's command line says it: the same every time (pyttsx3's rendering
+    moves by a few milliseconds from run to run, and a test must hear the same session each time)."""
+    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-a", str(round(100 * volume)), "--stdout", text],
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(wav[44:], dtype="<i2").astype(np.float32) / 32768, 22050
 
 
 @dataclass(frozen=True)
@@ -35,8 +44,9 @@ def coach_session(language: str, cache: Path, *, sets: int = 1, reps: int = 6, r
     pack = catalog.load_pack(language)
     variations = catalog.load_variations()
     routine = catalog.find_routine("quick", variations).with_overrides(sets=sets, reps=reps, rest_s=rest_s)
-    clips = make_clips(pack, RATE)
-    clips.cache_dir = cache
+    voice = pack.voice
+    clips = Clips(espeak_render, replace(voice, engine_voice=voice.engine_voice or voice.language), rate=RATE,
+                  engine="espeak-ng", cache_dir=cache)
     mixdown = Mixdown(RATE)
     events: list[Event] = []
     clock = VirtualClock()
@@ -54,7 +64,7 @@ class Room:
     delay_s: float
     level: float
     rt60_s: float = 0.25
-    drive: float = 1.5   # tanh overdrive of the speaker (1: nearly linear)
+    drive: float = 0.5   # tanh overdrive of the speaker: 0.5, 1, 1.5, 2 distort by -40, -29, -23, -19 dB
     seed: int = 0
 
     def echo(self, played: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ judged. One utterance gives at most one command, so the partial and the final re
 """
 
 import contextlib
+import ctypes
 import json
 import logging
 from pathlib import Path
@@ -48,6 +49,15 @@ def load_model(path: Path) -> Any:
     return model
 
 
+def _same_dither() -> None:
+    """Kaldi dithers every frame with noise seeded from the C library's global rand(), so the same
+    audio is heard a little differently by each recognizer a process makes (word ends move by tens of
+    milliseconds, a word near the confidence gate comes or goes). Seeding it as a recognizer starts
+    makes a recognizer hear the same audio the same way every time: a replay of a recorded session
+    (`listen --file MIC --reference PLAYED`) hears exactly what the live session heard."""
+    ctypes.CDLL(None).srand(0)
+
+
 def has_word(model: Any, word: str) -> bool:
     return model.vosk_model_find_word(word) >= 0
 
@@ -67,6 +77,7 @@ class VoskEars:
         # non-ASCII words must stay unescaped, or Vosk drops them as unknown
         self._rec = vosk.KaldiRecognizer(model, RATE, json.dumps(words, ensure_ascii=False))
         self._rec.SetWords(True)
+        _same_dither()
         self._speech = VoiceActivity()
         self._phrases = [p.split() for p in grammar.phrases]
         self._fed = 0

@@ -3,10 +3,11 @@ back into the microphone.
 
 Every half second of audio in which the coach spoke, the last few seconds of microphone and
 reference are cross-correlated (a regularised GCC-PHAT: sharp peaks with speech, room reverb and
-the person talking at once). A new delay is taken when two estimates in a row agree on it, so the estimate
-follows drifts and jumps (a Bluetooth speaker, a device reopened and its buffers with it) and
-never a single stray peak. Everything is computed from the two signals alone, so a replay of a
-recording finds exactly what the live session found.
+the person talking at once). A delay is taken when three of the last five confident estimates
+agree on it, so the estimate follows drifts and jumps (a Bluetooth speaker, a device reopened and
+its buffers with it) within a few seconds of the coach speaking, and never a stray peak (the
+person's voice, or two synthetic voices sharing one pitch period). Everything is computed from the
+two signals alone, so a replay of a recording finds exactly what the live session found.
 """
 
 import logging
@@ -38,6 +39,7 @@ class EchoTracker:
     VOICE = 10 ** (-45 / 20)  # a 10 ms reference frame louder than this: the coach is speaking
     MIN_CONFIDENCE = 8.0  # the peak stands this far above the correlation's spread
     AGREE_S = 0.002      # two estimates this close agree
+    VOTES, QUORUM = 5, 3  # a delay is taken when this many of the last confident estimates agree on it
     MOVE_S = 0.002       # a change smaller than this is not worth moving the reference
 
     def __init__(self, rate: int = RATE) -> None:
@@ -51,7 +53,7 @@ class EchoTracker:
         self._held = 0
         self._since = 0
         self._heard = 0
-        self._candidate: PathEstimate | None = None
+        self._recent: deque[PathEstimate] = deque(maxlen=self.VOTES)  # the last confident estimates
         self.delay_s: float | None = None
         self.level_db: float | None = None
         self.changes = 0
@@ -89,7 +91,7 @@ class EchoTracker:
         # phase transform, held back where there is little energy: whitening bins that hold only
         # hiss or rounding would let them outvote the voice
         magnitude = np.abs(cross)
-        corr = np.fft.irfft(cross / (magnitude + np.mean(magnitude) + 1e-12), size)
+        corr = np.fft.irfft(cross / (magnitude + 0.1 * np.mean(magnitude) + 1e-12), size)
         lags = corr[:longest + 1]
         lag = int(np.argmax(lags))
         spread = float(np.std(lags)) or 1e-12
@@ -102,12 +104,12 @@ class EchoTracker:
                             at_s=self._heard / self.rate)
 
     def _consider(self, estimate: PathEstimate) -> bool:
+        """Take ``estimate`` when most recent ones agree with it: a stray peak (the person's voice, or
+        two synthetic voices sharing one pitch period) never wins twice in a row for long."""
         if estimate.confidence < self.MIN_CONFIDENCE:
-            self._candidate = None
             return False
-        agreed = self._candidate is not None and abs(self._candidate.delay_s - estimate.delay_s) <= self.AGREE_S
-        self._candidate = estimate
-        if not agreed:
+        self._recent.append(estimate)
+        if sum(abs(e.delay_s - estimate.delay_s) <= self.AGREE_S for e in self._recent) < self.QUORUM:
             return False
         self.level_db = estimate.level_db
         if self.delay_s is not None and abs(estimate.delay_s - self.delay_s) < self.MOVE_S:
