@@ -61,6 +61,10 @@ class LiveSession:
         time.sleep(max(0.0, until - time.monotonic()))
         return event
 
+    def at(self, t: float) -> None:
+        """Wait until session time ``t`` (by the session clock's offset, refined by each fact seen)."""
+        time.sleep(max(0.0, self.offset + t - time.monotonic()))
+
     def wait_for(self, test, timeout: float = 90.0) -> dict:
         deadline = time.monotonic() + timeout
         while True:

@@ -140,7 +140,9 @@ class EchoGate:
         first = max(before - int(self.LEARN_S * RATE / FRAME), self._learn_from, self.frames - self._size +
                     int(self.UNALIGNED_S * RATE / FRAME), 0)
         in_band, spread = np.full(BANDS, self.unlearned, dtype=np.float32), np.zeros(BANDS, dtype=np.float32)
-        if before - first < self.MIN_LEARNED_S * RATE / FRAME:
+        if not self.aligned or before - first < self.MIN_LEARNED_S * RATE / FRAME:
+            # before the echo's delay is known the canceller is still finding it: its residue now
+            # says nothing about its residue a moment later
             return in_band, spread
         frames = np.arange(first, before)
         out, ref = self._out[frames % self._size], self._reference(frames)
