@@ -1,5 +1,5 @@
 """A live `matcoach start` process on a real audio server, its events as they come, and a person
-(espeak-ng, Korean) who speaks into the virtual microphone: for the live tests and benchmark."""
+(espeak-ng, in the session's language) who speaks into the virtual microphone: for the live tests and benchmark."""
 
 import json
 import queue
@@ -14,7 +14,7 @@ import soundfile
 
 from tests.speechdata import RATE, say, scene
 
-VERBOSE = ["-v"]
+VERBOSE = ["-vv"] if __import__("os").environ.get("MATCOACH_LIVE_DEBUG") else ["-v"]
 
 
 class NotSeen(AssertionError):
@@ -26,6 +26,7 @@ class LiveSession:
 
     def __init__(self, pulse, home: Path, *args: str, language: str = "ko") -> None:
         self.pulse, self.home = pulse, home
+        self.voice = "ko" if language == "ko" else "en-us"  # the person's voice
         self.env = dict(pulse.env, MATCOACH_HOME=str(home))
         self.events: queue.Queue = queue.Queue()
         self.seen: list[dict] = []
@@ -60,6 +61,10 @@ class LiveSession:
         time.sleep(max(0.0, until - time.monotonic()))
         return event
 
+    def at(self, t: float) -> None:
+        """Wait until session time ``t`` (by the session clock's offset, refined by each fact seen)."""
+        time.sleep(max(0.0, self.offset + t - time.monotonic()))
+
     def wait_for(self, test, timeout: float = 90.0) -> dict:
         deadline = time.monotonic() + timeout
         while True:
@@ -74,7 +79,7 @@ class LiveSession:
 
     def say(self, text: str, tmp: Path) -> np.ndarray:
         """Speak ``text`` into the microphone (at the level of a person on the mat); returns the audio."""
-        audio, _ = scene([say(text, "ko", 150)], [text], lead_s=0.05, gap_s=0.2)
+        audio, _ = scene([say(text, self.voice, 150)], [text], lead_s=0.05, gap_s=0.2)
         path = tmp / f"say-{len(self.seen)}.wav"
         soundfile.write(path, audio, RATE)
         subprocess.run(["paplay", "--device=mic", str(path)], env=self.env, check=True, timeout=30)

@@ -1,4 +1,5 @@
-"""The live session's parts that need no audio: the echo gate and the command source."""
+"""The live session's parts that need no audio server: the command source, the microphone's
+reopening and resampling, the live view. (Hearing over the coach's voice: test_duplex.py.)"""
 
 import json
 import os
@@ -10,10 +11,9 @@ import pytest
 from assistant.core.clock import VirtualClock
 from assistant.core.commands import Command
 from assistant.core.errors import MatcoachError
-from assistant.core.events import Cue, SetStarted
+from assistant.core.events import SetStarted
 from assistant.core.runner import InputEnded, Recognized
 from assistant.ears.recognizer import Detection
-from assistant.live.echo_gate import EchoGate
 from assistant.live.listener import LiveCommands, Reported
 from tests.cli import matcoach
 
@@ -21,30 +21,6 @@ from tests.cli import matcoach
 def found(phrase: str, command: str = "done") -> Detection:
     return Detection(command=command, phrase=phrase, start=0, end=0.4, detected_at=0.6, confidence=0.9,
                      engine="vosk")
-
-
-def test_the_coachs_own_words_are_its_echo():
-    gate = EchoGate()
-    gate.said(Cue(t=10.0, cue="goodbye", text="Well done. Rest up.", end=11.5))
-    gate.said(Cue(t=20.0, cue="brace", text="허리를 눌러 주세요.", end=21.5))
-    assert gate.echo_of(found("done"), 11.0, 11.4) == "the coach was saying it"
-    assert gate.echo_of(found("허리", "arched"), 20.5, 21.0) == "the coach was saying it"  # inside "허리를"
-    assert gate.echo_of(found("done"), 14.0, 14.4) is None        # after the line: the person
-    assert gate.echo_of(found("arched", "arched"), 11.0, 11.4) is None  # not the coach's words
-
-
-def test_a_command_no_louder_than_the_echo_is_ignored():
-    played = {"level": 0.1}
-    gate = EchoGate(lambda a, b: played["level"])
-    gate.said(Cue(t=0.0, cue="ready", text="Set one of three.", end=30.0))
-    for i in range(40):  # the coach talks; the microphone hears it 20 dB down
-        gate.heard_block(i * 0.05, 0.01, 0.05)
-    gate.heard_block(2.5, 0.012, 0.05)
-    assert "no louder than the coach's echo" in gate.echo_of(found("stop", "stop"), 2.3, 2.5)
-    gate.heard_block(3.5, 0.1, 0.05)  # someone 20 dB louder than the echo
-    assert gate.echo_of(found("stop", "stop"), 3.3, 3.5) is None
-    played["level"] = 0.0  # the coach is silent: anything heard is the person
-    assert gate.echo_of(found("stop", "stop"), 2.3, 2.5) is None
 
 
 def test_live_commands_wait_for_words_or_the_deadline():
@@ -97,51 +73,6 @@ def test_the_live_view_shows_phase_set_count_and_the_last_command():
     assert "set 2, straight-leg: 0 perfect, 0 arched" in panel
     assert "pause (87%)" in panel and "rest" in panel  # the rest leads straight into set 2
     assert "set 1 done" in out.getvalue()  # the timeline scrolled above the panel
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("delay_ms", [0, 37, 120, 300])
-def test_the_echo_path_delay_is_measured_from_the_coachs_voice(delay_ms):
-    from assistant.live.aec import EchoPath
-    from tests.speechdata import RATE, say
-
-    voice = (say("press your back down, exhale and lift", "en", 175) * 20000).astype(np.int16)
-    delay = delay_ms * RATE // 1000
-    room = np.random.default_rng(1).normal(0, 200, len(voice) + delay)
-    heard = (np.concatenate((np.zeros(delay), voice * 0.3)) + room).astype(np.int16)
-    moved = []
-
-    class Reference:
-        def delay(self, seconds):
-            moved.append(seconds)
-
-    path = EchoPath(Reference())  # type: ignore[arg-type]
-    block = 800
-    for i in range(0, len(voice) - block, block):
-        path.observe(heard[i:i + block], voice[i:i + block])
-    path._measure()
-    assert moved and abs(moved[0] * 1000 - delay_ms) <= 1, moved
-    assert path.correlation > 0.5
-
-
-@pytest.mark.slow
-def test_no_echo_heard_leaves_the_reference_alone():
-    from assistant.live.aec import EchoPath
-    from tests.speechdata import say
-
-    voice = (say("press your back down", "en", 175) * 20000).astype(np.int16)
-    room = np.random.default_rng(2).normal(0, 300, len(voice)).astype(np.int16)  # a headset: no echo
-    moved = []
-
-    class Reference:
-        def delay(self, seconds):
-            moved.append(seconds)
-
-    path = EchoPath(Reference())  # type: ignore[arg-type]
-    for i in range(0, len(voice) - 800, 800):
-        path.observe(room[i:i + 800], voice[i:i + 800])
-    path._measure()
-    assert moved == [] and path.delay_s is None
 
 
 class FakeInput:

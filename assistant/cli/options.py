@@ -154,6 +154,10 @@ def add_live_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-echo-cancel", action="store_true",
                    help="do not take the coach's voice out of the microphone signal (a device that cancels "
                         "echo itself, or to compare)")
+    p.add_argument("--record-audio", type=Path, metavar="DIR",
+                   help="keep the session's audio in DIR: mic.wav (what the microphone heard) and ref.wav (what "
+                        "the speaker played), to replay with `matcoach listen --file DIR/mic.wav --reference "
+                        "DIR/ref.wav` or to send with a bug report; nothing is recorded without it")
 
 
 def add_serve_options(p: argparse.ArgumentParser) -> None:
@@ -183,11 +187,20 @@ def check_serve_options(args: argparse.Namespace) -> None:
 
 
 def live_setup(args: argparse.Namespace, speaker_device: int | None, mic_device: int | None,
-               variation: str | None = None) -> LiveSetup:
+               variation: str | None = None, *, one_of_many: bool = False) -> LiveSetup:
+    """What a live session needs; ``one_of_many`` (serve) keeps each session's audio in its own folder."""
     today, variations, talk = todays_session(args, variation)
+    record_audio = args.record_audio
+    if record_audio is not None and one_of_many:
+        from datetime import datetime
+
+        from assistant.live.tracks import session_folder
+
+        record_audio = session_folder(record_audio, datetime.now())
     return LiveSetup(routine=today.routine, variations=variations, pack=catalog.load_pack(args.voice),
                      speaker_device=speaker_device, mic_device=mic_device, record=not args.no_record,
-                     echo_cancel=not args.no_echo_cancel, advice=today.advice, talk=talk)
+                     echo_cancel=not args.no_echo_cancel, advice=today.advice, talk=talk,
+                     record_audio=record_audio)
 
 
 def event_printer(args: argparse.Namespace) -> Callable[[Event], None]:

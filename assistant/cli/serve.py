@@ -34,13 +34,17 @@ def run_serve(args: argparse.Namespace) -> int:
 
     check_serve_options(args)  # bad routine, grammar or voice files fail before anything opens
     grammar = catalog.load_grammar(args.language)
+    if args.record_audio is not None:
+        from assistant.live.tracks import check_folder
+
+        check_folder(args.record_audio, fresh=False)  # each session gets a folder of its own inside
     speaker_device = find_device(args.output_device, "output")
     mic_device = find_device(args.input_device, "input")
     make, which = ears_maker(grammar.language, engine=args.engine, model=args.model)
     idle = GatedEars(make(grammar.only(START)))
-    ears = make(grammar)
     note(which)
-    sessions = serve(grammar, idle, ears, lambda variation: live_setup(args, speaker_device, mic_device, variation),
+    sessions = serve(grammar, idle, lambda: make(grammar),
+                     lambda variation: live_setup(args, speaker_device, mic_device, variation, one_of_many=True),
                      event_printer(args), mic_device=mic_device, tell=note, view=live_view(args), once=args.once)
     note(f"stopped serving after {sessions} session{'s' if sessions != 1 else ''}")
     return 0

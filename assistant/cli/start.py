@@ -38,11 +38,15 @@ def run_start(args: argparse.Namespace) -> int:
         from assistant.cli.simulated import demo_instead
 
         return demo_instead(args, str(e).split(";")[0])
-    from assistant.ears.engines import open_ears
+    from assistant.ears.engines import ears_maker
     from assistant.live.session import run_live_session
 
-    ears, which = open_ears(grammar, engine=args.engine, model=args.model)
+    setup = live_setup(args, speaker_device, mic_device)
+    if setup.record_audio is not None:
+        from assistant.live.tracks import check_folder
+
+        check_folder(setup.record_audio)  # before a model loads or a device opens
+    make, which = ears_maker(grammar.language, engine=args.engine, model=args.model)
     note(which)
-    run_live_session(live_setup(args, speaker_device, mic_device), ears, event_printer(args), tell=note,
-                     view=live_view(args))
+    run_live_session(setup, lambda: make(grammar), event_printer(args), tell=note, view=live_view(args))
     return 0

@@ -37,6 +37,10 @@ class Detection:
 
 
 class Recognizer(Protocol):
+    """A recognizer may also say ``quiet_residue = True``: it cuts utterances with a speech detector,
+    so the live chain (assistant.live.duplex) turns down stretches that hold only the residue of the
+    coach's voice before it hears them."""
+
     engine: str
 
     def feed(self, block: np.ndarray) -> list[Detection]:

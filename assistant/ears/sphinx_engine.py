@@ -53,6 +53,7 @@ def _dictionary_entries(path: Path, wanted: set[str]) -> dict[str, list[str]]:
 
 class SphinxEars:
     engine = ENGINE
+    quiet_residue = True  # utterances are cut by the speech detector: the coach's residue must not hold it open
 
     def __init__(self, grammar: Grammar, *, min_conf: float = MIN_CONF) -> None:
         try:
@@ -97,6 +98,11 @@ class SphinxEars:
             self._decoder.process_raw(block.tobytes())
         if self._utt_start is not None and (stopped or self.position - self._utt_start > MAX_UTTERANCE_S):
             return self._end()
+        if self._utt_start is not None and not self._speech.speaking:
+            # a blip too short to be a word: dropped, or the utterance would run on to its longest
+            # and cut the next real word in two
+            self._decoder.end_utt()
+            self._utt_start = None
         return []
 
     def finish(self) -> list[Detection]:

@@ -15,7 +15,7 @@ class VoiceActivity:
     at least ``min_speech_s`` of speech: the moment a short command has surely been said.
     """
 
-    def __init__(self, *, quiet_s: float = 0.10, min_speech_s: float = 0.12, mode: int = 3) -> None:
+    def __init__(self, *, quiet_s: float = 0.06, min_speech_s: float = 0.12, mode: int = 3) -> None:
         from pocketsphinx import Vad
 
         self._vad = Vad(mode, RATE, 0.01)
@@ -26,6 +26,7 @@ class VoiceActivity:
         self.frames = 0          # frames seen
         self.speaking = False    # inside a stretch of speech (including its trailing quiet)
         self.started_at = 0.0    # seconds: where the current stretch began
+        self.stretch_s = 0.0     # how long the last stretch that ended lasted (its trailing quiet left out)
         self._voiced = 0
         self._silent = 0
 
@@ -46,6 +47,7 @@ class VoiceActivity:
                 self._silent += 1
                 if self._silent >= self._quiet_frames:
                     ended = ended or self._voiced >= self._min_frames
+                    self.stretch_s = (self.frames - self._silent) * 0.01 - self.started_at
                     self.speaking = False
         return ended
 

@@ -1,13 +1,15 @@
 """The Vosk engine: a recognizer restricted to the grammar's phrases, its fillers and "[unk]".
 
 Vosk ends an utterance only after about half a second of silence (the model's endpointing), and
-its partial results carry neither times nor confidences. So once the voice activity detector hears
-the speaker stop, the partial result is watched (it lags the audio by a few hundred ms): as soon
-as it holds a command, the utterance is closed and its final result (words, times, confidences) is
-judged. One utterance gives at most one command, so the partial and the final result cannot both fire.
+its partial results carry neither times nor confidences. So when the voice activity detector hears
+a short stretch of speech end (a command is said on its own), the utterance is closed at once and
+its final result (words, times, confidences) judged. After a longer stretch (talk, maybe ending in
+a command) the partial result is watched instead (it lags the audio by a few hundred ms): as soon
+as it holds a command, the utterance is closed and judged. One utterance gives at most one command.
 """
 
 import contextlib
+import ctypes
 import json
 import logging
 from pathlib import Path
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 ENGINE = "vosk"
 MIN_CONF = 0.6  # Kaldi word posteriors: a command said plainly is 0.9-1.0
 ARMED_S = 0.6   # after the speaker stops, how long a command showing up in the partial result closes the utterance
+ON_ITS_OWN_S = 1.2   # a stretch of speech this short, ended by quiet, is closed at once: how a command is said
 
 
 class VoskError(MatcoachError):
@@ -48,6 +51,15 @@ def load_model(path: Path) -> Any:
     return model
 
 
+def _same_dither() -> None:
+    """Kaldi dithers every frame with noise seeded from the C library's global rand(), so the same
+    audio is heard a little differently by each recognizer a process makes (word ends move by tens of
+    milliseconds, a word near the confidence gate comes or goes). Seeding it as a recognizer starts
+    makes a recognizer hear the same audio the same way every time: a replay of a recorded session
+    (`listen --file MIC --reference PLAYED`) hears exactly what the live session heard."""
+    ctypes.CDLL(None).srand(0)
+
+
 def has_word(model: Any, word: str) -> bool:
     return model.vosk_model_find_word(word) >= 0
 
@@ -67,21 +79,27 @@ class VoskEars:
         # non-ASCII words must stay unescaped, or Vosk drops them as unknown
         self._rec = vosk.KaldiRecognizer(model, RATE, json.dumps(words, ensure_ascii=False))
         self._rec.SetWords(True)
+        _same_dither()
         self._speech = VoiceActivity()
         self._phrases = [p.split() for p in grammar.phrases]
         self._fed = 0
         self._armed_until = 0.0
-
     @property
     def position(self) -> float:
         return self._fed / RATE
 
     def feed(self, block: np.ndarray) -> list[Detection]:
         self._fed += len(block)
-        if self._speech.update(block):
+        stopped = self._speech.update(block)
+        if stopped:
             self._armed_until = self.position + ARMED_S
         if self._rec.AcceptWaveform(block.tobytes()):
             return self._judge(self._rec.Result())
+        if stopped and self._speech.stretch_s <= ON_ITS_OWN_S:
+            # a short stretch on its own, as a command is said: decode it now instead of waiting
+            # for the partial result to catch up with the audio (a few hundred ms behind)
+            self._armed_until = 0.0
+            return self._judge(self._rec.FinalResult())
         if (self.position <= self._armed_until and not self._speech.speaking
                 and self._holds_command(json.loads(self._rec.PartialResult()).get("partial", ""))):
             self._armed_until = 0.0

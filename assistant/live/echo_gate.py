@@ -1,87 +1,169 @@
-"""The echo gate: tells the person's commands from the coach's own voice coming back through the microphone."""
+"""The echo gate: tells the person's commands from the coach's own voice coming back through the
+microphone, from the audio alone (what the microphone heard after echo cancellation, and what the
+speaker played), so that a replay of a session judges exactly as the live session did.
 
-import re
-import threading
-from collections import deque
-from collections.abc import Callable
+Echo cancellation leaves a residue of the coach's voice, at a level relative to the reference that
+changes slowly, and differently in each frequency band: what the canceller's linear filter missed
+in that band, and what a speaker's distortion spreads from loud passages into every band. The gate
+learns both, band by band, from the last seconds in which the coach spoke. A command heard over
+the coach's voice is the person's when most of its sound stands clearly above the residue the
+coach's voice explains; a command made of residue alone is the coach's echo. The person's voice is
+never compared with the coach's: a command said as loud as the coach's echo, or softer, passes as
+long as the canceller took that echo out.
+"""
 
 import numpy as np
 
-from assistant.core.events import Cue, Event
-from assistant.ears.recognizer import Detection
+from assistant.ears.recognizer import RATE, Detection
 
-ECHO_MARGIN_S = 0.4   # how far around the coach's own line a heard word may be its echo
+FRAME = 160              # 10 ms
+FFT = 256
+EDGES_HZ = (100, 250, 400, 600, 850, 1150, 1500, 1950, 2500, 3200, 4100, 5300, 7000)
+BANDS = len(EDGES_HZ) - 1
+
+
+def _band_matrix() -> np.ndarray:
+    freqs = np.fft.rfftfreq(FFT, 1 / RATE)
+    return np.stack([(freqs >= a) & (freqs < b) for a, b in zip(EDGES_HZ, EDGES_HZ[1:], strict=False)]).astype(
+        np.float32)
 
 
 class EchoGate:
-    """Tells the person's commands from the coach's own voice coming back through the microphone.
+    """Feed it each block after cancellation with the reference lined up with its echo; ask
+    ``echo_of(detection)`` about each command heard."""
 
-    Two checks, for a command heard while the coach was speaking:
-    - words: a command whose words the coach was saying at that moment ("Well done" -> "done")
-      is its echo;
-    - level: over the heard words, the microphone must be clearly louder (``MARGIN_DB``) than
-      the coach's voice alone would make it. How loud that is, is learned while the session
-      runs: the ratio of microphone to speaker level whenever the coach speaks.
-    A command heard while the coach is silent always passes, and so does one said over the
-    coach by someone louder than its echo: "arched" over "Lower, three, two, one" counts.
-    """
+    HISTORY_S = 8.0         # frames kept (a command's words lie within them)
+    LEARN_S = 3.0           # the residue is learned over this much before the words...
+    RECENT_S = 0.5          # ...and over this much, so that a residue that jumps up counts at once...
+    MIN_LEARNED_S = 0.5     # ...from at least this much of the coach speaking, else it is assumed
+    UNALIGNED_S = 0.6       # before the echo's delay is known, the coach's voice may come back this late
+    VOICE = 10 ** (-50 / 20)  # a reference frame louder than this (RMS): the coach is speaking
+    MARGIN_DB = 10.0        # a cell this far above the residue the coach's voice explains is the person's
+    PERSON_SHARE = 0.5      # the share of a command's sound that must be the person's
+    MIN_COACH_SHARE = 0.2   # the coach spoke in at least this share of the words' frames, or the gate stays open
+    SPEAKING = 1e-8         # band energy of the reference above which the coach is heard in that band
+    PERSON_DB = 10.0        # a frame this far above the residue holds the person (for quieting the residue)
+    REFRESH = 25            # frames between two updates of the residue used for quieting
+    TAIL = 25               # frames of the reference whose echo may still ring in a frame (quieting)
 
-    MARGIN_DB = 6.0
-    QUIET = 10 ** (-50 / 20)  # the speaker played nothing louder than this: the coach was silent
-    SPEAKING = 10 ** (-35 / 20)  # the echo level is learned only while the coach is clearly speaking
+    def __init__(self) -> None:
+        self._bands = _band_matrix()
+        self._window = np.hanning(FRAME).astype(np.float32)
+        self._size = int(self.HISTORY_S * RATE / FRAME)
+        self._out = np.zeros((self._size, BANDS), dtype=np.float32)   # band energies, a ring of frames
+        self._ref = np.zeros((self._size, BANDS), dtype=np.float32)
+        self._voiced = np.zeros(self._size, dtype=bool)
+        self._aligned = np.zeros(self._size, dtype=bool)  # the reference was lined up with its echo
+        self.frames = 0          # frames seen in all
+        self._learn_from = 0     # frame the canceller last started learning from
+        self.aligned = False     # the chain knows the echo's delay
+        self.unlearned = 1.0     # the residue assumed before any is learned: as loud as the reference
+        self._recent: tuple[int, np.ndarray, np.ndarray] | None = None  # (frame, in_band, spread) for person_in
 
-    def __init__(self, played: Callable[[float, float], float] | None = None) -> None:
-        self._lines: deque[tuple[float, float, str]] = deque(maxlen=64)
-        self._mic: deque[tuple[float, float]] = deque(maxlen=2000)  # (session time at block end, RMS)
-        self._ratios: deque[float] = deque(maxlen=400)  # microphone / speaker level, in dB
-        self._played = played
-        self._lock = threading.Lock()
+    def restart(self) -> None:
+        """The canceller starts learning again (the echo path moved): so does the gate."""
+        self._learn_from = self.frames
 
-    def said(self, cue: Cue) -> None:
-        end = cue.end if cue.end is not None else cue.t + 3.0
-        with self._lock:
-            self._lines.append((cue.t, end, _squash(cue.text)))
+    def heard(self, out: np.ndarray, echo_ref: np.ndarray) -> None:
+        """The next block after cancellation, and the reference lined up with its echo (int16)."""
+        n = len(out) // FRAME
+        if n == 0:
+            return
+        out_f = out[:n * FRAME].astype(np.float32).reshape(n, FRAME) / 32768
+        ref_f = echo_ref[:n * FRAME].astype(np.float32).reshape(n, FRAME) / 32768
+        rows = np.arange(self.frames, self.frames + n) % self._size
+        self._out[rows] = self._band_energy(out_f)
+        self._ref[rows] = self._band_energy(ref_f)
+        self._voiced[rows] = np.sqrt(np.mean(ref_f * ref_f, axis=1)) > self.VOICE
+        self._aligned[rows] = self.aligned
+        self.frames += n
 
-    def heard_block(self, t: float, rms: float, block_s: float) -> None:
-        """A microphone block ending at session time ``t`` (called by the listener thread)."""
-        with self._lock:
-            self._mic.append((t, rms))
-        if self._played is not None and rms > 0:
-            ref = self._played(t - block_s - 0.1, t)
-            if ref > self.SPEAKING:  # quieter blocks (between words) would overstate the echo
-                self._ratios.append(20 * np.log10(rms / ref))
+    def _band_energy(self, frames: np.ndarray) -> np.ndarray:
+        spectrum = np.fft.rfft(frames * self._window, FFT)
+        return (np.abs(spectrum) ** 2) @ self._bands.T
 
-    def echo_of(self, detection: Detection, start: float, end: float) -> str | None:
+    def echo_of(self, detection: Detection) -> str | None:
         """Why this command is the coach's echo, or None when the person said it."""
-        phrase = _squash(detection.phrase)
-        with self._lock:
-            lines = [said for a, b, said in self._lines if a - ECHO_MARGIN_S < end and start < b + ECHO_MARGIN_S]
-            mic = [rms for t, rms in self._mic if start <= t <= end + 0.05]
-        if any(phrase in said for said in lines):
-            return "the coach was saying it"
-        if self._played is None or not lines or not mic or len(self._ratios) < 20:
+        oldest = max(0, self.frames - self._size + int(self.UNALIGNED_S * RATE / FRAME))
+        a = max(oldest, int(detection.start * RATE / FRAME))
+        b = min(self.frames, max(a + 1, int(np.ceil(detection.end * RATE / FRAME))))
+        if b <= a:
             return None
-        ref = self._played(start - 0.1, end)
-        if ref <= self.QUIET:
+        span = np.arange(a, b)
+        if self._voiced[self._unaligned_rows(span)].any(axis=1).mean() < self.MIN_COACH_SHARE:
+            return None  # the coach was (nearly) silent: nothing to confuse the person with
+        in_band, spread = self._residue(a)
+        ref = self._reference(span)
+        expected = np.maximum(ref * in_band, ref.sum(axis=1, keepdims=True) * spread) * 10 ** (self.MARGIN_DB / 10)
+        out = self._out[span % self._size]
+        sound = float(out.sum())
+        if sound <= 0:
             return None
-        expected = 20 * np.log10(ref) + float(np.median(self._ratios))
-        louder = 20 * np.log10(max(mic) + 1e-12) - expected
-        return None if louder >= self.MARGIN_DB else f"no louder than the coach's echo ({louder:+.1f} dB)"
+        share = float(out[out > expected].sum()) / sound
+        if share >= self.PERSON_SHARE:
+            return None
+        return f"the coach's voice after echo cancellation ({100 * share:.0f} % of its sound above the residue)"
 
+    def person_in(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """For each of the last ``n`` frames heard: whether it holds more than the coach's residue
+        (the person), and whether the coach was silent. The other frames hold only the residue."""
+        frames = np.arange(self.frames - n, self.frames)
+        if self._recent is None or self.frames - self._recent[0] >= self.REFRESH or self._recent[0] < self._learn_from:
+            self._recent = (self.frames, *self._residue(self.frames - n))
+        _, in_band, spread = self._recent
+        ref = self._reference(frames, self.TAIL)
+        residue = np.maximum(ref * in_band, ref.sum(axis=1, keepdims=True) * spread).sum(axis=1)
+        silent = ~self._voiced[self._unaligned_rows(frames, self.TAIL)].any(axis=1)
+        return self._out[frames % self._size].sum(axis=1) > residue * 10 ** (self.PERSON_DB / 10), silent
 
-def _squash(text: str) -> str:
-    """Lower case, letters and digits only: "Well done!" -> "welldone"; Korean words match inside
-    their inflected forms ("허리" in "허리를")."""
-    return "".join(re.findall(r"\w+", text.lower()))
+    def _unaligned_rows(self, frames: np.ndarray, tail: int = 0) -> np.ndarray:
+        """For each frame, the rows of the frames its echo may come from: itself (and the ``tail``
+        frames before it) when the reference was lined up with its echo, else the ``UNALIGNED_S``
+        before it."""
+        back = int(self.UNALIGNED_S * RATE / FRAME)
+        rows = (frames[:, None] - np.arange(back + 1)[None, :]) % self._size
+        aligned = self._aligned[frames % self._size]
+        rows[aligned] = np.concatenate((rows[aligned][:, :tail + 1],
+                                        np.repeat(rows[aligned][:, :1], back - tail, axis=1)), axis=1)
+        return rows
 
+    def _reference(self, frames: np.ndarray, tail: int = 0) -> np.ndarray:
+        """The reference's band energies behind each frame's echo (the loudest it may come from)."""
+        return self._ref[self._unaligned_rows(frames, tail)].max(axis=1)
 
+    def _residue(self, before: int) -> tuple[np.ndarray, np.ndarray]:
+        """How loud the microphone is after cancellation while the coach speaks, per band: against the
+        reference in that band, and against the reference's whole energy (distortion spreads across
+        bands). Medians over the ``LEARN_S`` before frame ``before``, since the canceller last started
+        learning, or over the ``RECENT_S`` before it where that is louder (the echo path just moved
+        and the canceller has not caught up); until enough is learned, ``unlearned`` and no spread."""
+        first = max(before - int(self.LEARN_S * RATE / FRAME), self._learn_from, self.frames - self._size +
+                    int(self.UNALIGNED_S * RATE / FRAME), 0)
+        in_band, spread = np.full(BANDS, self.unlearned, dtype=np.float32), np.zeros(BANDS, dtype=np.float32)
+        if not self.aligned or before - first < self.MIN_LEARNED_S * RATE / FRAME:
+            # before the echo's delay is known the canceller is still finding it: its residue now
+            # says nothing about its residue a moment later
+            return in_band, spread
+        frames = np.arange(first, before)
+        out, ref = self._out[frames % self._size], self._reference(frames)
+        whole = ref.sum(axis=1)
+        if np.count_nonzero(whole > self.SPEAKING) < self.MIN_LEARNED_S * RATE / FRAME:
+            return in_band, spread
+        recent = len(frames) - int(self.RECENT_S * RATE / FRAME)
+        in_band, spread = self._medians(out, ref, whole, self.unlearned)
+        lately = self._medians(out[max(0, recent):], ref[max(0, recent):], whole[max(0, recent):], 0.0)
+        return np.maximum(in_band, lately[0]), np.maximum(spread, lately[1])
 
-def gate_sink(gate: EchoGate, sink: Callable[[Event], None]) -> Callable[[Event], None]:
-    """An event sink that also tells the echo gate what the coach says."""
-
-    def emit(event: Event) -> None:
-        if isinstance(event, Cue):
-            gate.said(event)
-        sink(event)
-
-    return emit
+    def _medians(self, out: np.ndarray, ref: np.ndarray, whole: np.ndarray,
+                 unknown: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per band, the median residue against the band and against the whole; ``unknown`` where
+        the coach was not heard enough in that band."""
+        in_band, spread = np.full(BANDS, unknown, dtype=np.float32), np.zeros(BANDS, dtype=np.float32)
+        speaking = whole > self.SPEAKING
+        if np.count_nonzero(speaking) >= 10:
+            spread = np.median(out[speaking] / whole[speaking, None], axis=0)
+        for band in range(BANDS):
+            heard = ref[:, band] > self.SPEAKING
+            if np.count_nonzero(heard) >= 10:
+                in_band[band] = float(np.median(out[heard, band] / ref[heard, band]))
+        return in_band, spread

@@ -12,14 +12,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.core.clock import Clock
 from assistant.core.commands import Command
 from assistant.core.errors import MatcoachError
 from assistant.core.runner import DeviceChange, InputEnded, Recognized
-from assistant.ears.recognizer import RATE, Detection, Recognizer
-from assistant.live.echo_gate import EchoGate
+from assistant.ears.recognizer import RATE, Detection
+from assistant.live.aec import Reference
+from assistant.live.duplex import DuplexEars
+from assistant.live.mic import Microphone
+from assistant.live.tracks import Tracks
 
 log = logging.getLogger(__name__)
 WAKE_S = 0.5          # the coach loop looks at the clock at least this often
@@ -34,33 +35,45 @@ class Reported:
 
 
 class Listener(threading.Thread):
-    """Feeds microphone blocks to the recognizer and posts commands for the coach loop."""
+    """Feeds each microphone block, with what the speaker played meanwhile, through the live chain
+    (echo cancellation, recognizer, echo gate) and posts the commands for the coach loop.
 
-    def __init__(self, ears: Recognizer, blocks: Callable[[], object], clock: Clock, gate: EchoGate,
-                 inbox: "queue.Queue[Reported | BaseException]", *,
-                 cancel: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+    ``lost()`` counts the times audio was lost (a device reopened, blocks dropped): the reference
+    is lined up again. ``tracks``, when given, keeps both tracks exactly as the chain got them.
+    """
+
+    def __init__(self, chain: DuplexEars, mic: Microphone, clock: Clock,
+                 inbox: "queue.Queue[Reported | BaseException]", *, reference: Reference,
+                 time_of: Callable[[float], float], lost: Callable[[], int] = lambda: 0,
+                 tracks: Tracks | None = None) -> None:
         super().__init__(name="matcoach-listener", daemon=True)
-        self._ears = ears
-        self._blocks = blocks
+        self._chain = chain
+        self._mic = mic
         self._clock = clock
-        self._gate = gate
         self._inbox = inbox
+        self._reference = reference
+        self._time_of = time_of  # a speaker frame's session time
+        self._lost = lost
+        self._tracks = tracks
         self.stopping = threading.Event()
-        self.echoes = 0
-        self._cancel = cancel
+
+    @property
+    def echoes(self) -> int:
+        return self._chain.echoes
 
     def run(self) -> None:
         try:
-            for block in self._blocks():  # type: ignore[attr-defined]
+            losses = self._lost()
+            for block in self._mic.blocks():
                 if self.stopping.is_set():
                     return
-                # the gate measures the raw microphone: how loud the room echo is follows from the
-                # room, while what is left after cancellation comes and goes as the canceller adapts
-                level = float(np.sqrt(np.mean((block.astype(np.float32) / 32768) ** 2))) if len(block) else 0.0
-                self._gate.heard_block(self._clock.now(), level, len(block) / RATE)
-                if self._cancel is not None:
-                    block = self._cancel(block)
-                for found in self._ears.feed(block):
+                if self._lost() != losses:
+                    losses = self._lost()
+                    self._reference.realign()
+                played = self._reference.take(len(block), self._mic.captured_at)
+                if self._tracks is not None:
+                    self._tracks.write(block, played)
+                for found in self._chain.feed(block, played):
                     self._post(found)
         except MatcoachError as e:
             self._inbox.put(e)
@@ -68,17 +81,18 @@ class Listener(threading.Thread):
             log.exception("the listener failed")
             self._inbox.put(e)
 
+    def _when(self, seconds: float) -> float:
+        """The session time of the chain's ``seconds``: what the speaker was playing when that sound
+        reached the microphone (the echo path's delay taken off), so that a command is judged against
+        what the coach was saying while it was said."""
+        delay = self._chain.tracker.delay_s or 0.0
+        return self._time_of(self._reference.frame_of((seconds - delay) * RATE))
+
     def _post(self, found: Detection) -> None:
         now = self._clock.now()
-        # the word's place in session time: it ended (detected_at - end) seconds of audio ago
-        start, end = now - (found.detected_at - found.start), now - (found.detected_at - found.end)
-        why = self._gate.echo_of(found, start, end)
-        if why is not None:
-            self.echoes += 1
-            log.info("ignored %r at %.1f s: %s", found.phrase, now, why)
-            return
-        log.info("heard %r (%s, %.2f) %.0f ms after the words ended", found.phrase, found.command, found.confidence,
-                 1000 * (found.detected_at - found.end))
+        start, end = min(now, self._when(found.start)), min(now, self._when(found.end))
+        log.info("heard %r (%s, %.2f) %.0f ms after the words ended, which was at %.2f s", found.phrase,
+                 found.command, found.confidence, 1000 * (found.detected_at - found.end), end)
         self._inbox.put(Reported(found, now, start, end))
 
 

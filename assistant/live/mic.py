@@ -6,6 +6,7 @@ until it delivers again; ``on_change`` hears when it is lost and when it is back
 
 import logging
 import queue
+import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
@@ -33,7 +34,8 @@ class Microphone:
     def __init__(self, device: int | None = None, on_change: Callable[[bool, str], None] | None = None) -> None:
         self.device = device
         self.revival = Revival("microphone", on_change)
-        self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=200)
+        self._queue: queue.Queue[tuple[np.ndarray, float]] = queue.Queue(maxsize=200)
+        self.captured_at = 0.0  # time.monotonic() when the block last yielded arrived from the device
         self._stream: Any = None
         self._resampler: Any = None
         self.rate = RATE
@@ -90,7 +92,7 @@ class Microphone:
             self.problems += 1
             log.debug("microphone: %s", status)
         try:
-            self._queue.put_nowait(data[:, 0].copy())
+            self._queue.put_nowait((data[:, 0].copy(), time.monotonic()))
         except queue.Full:  # the listener fell behind; losing audio beats growing without bound
             self.dropped += 1
 
@@ -98,7 +100,7 @@ class Microphone:
         """Blocks until ``close()``; a quiet microphone is reopened again and again meanwhile."""
         while not self._closing:
             try:
-                samples = self._queue.get(timeout=POLL_S)
+                samples, captured_at = self._queue.get(timeout=POLL_S)
             except queue.Empty:
                 stream = self._stream
                 if not self._closing:
@@ -109,6 +111,7 @@ class Microphone:
             if resampler is not None:
                 samples = resampler.resample_chunk(samples)
             if samples.size:
+                self.captured_at = captured_at
                 yield to_int16(samples)
 
     def _reopen(self) -> None:

@@ -14,11 +14,13 @@ from assistant.live.session import LiveSetup, run_live_session, sigterm_as_inter
 log = logging.getLogger(__name__)
 
 
-def serve(grammar: Grammar, idle: GatedEars, ears: Recognizer, setup_for: Callable[[str | None], LiveSetup],
+def serve(grammar: Grammar, idle: GatedEars, make_ears: Callable[[], Recognizer],
+          setup_for: Callable[[str | None], LiveSetup],
           show: Callable[[Event], None], *, mic_device: int | None, tell: Callable[[str], None],
           view: Callable[[Callable[[], float]], Any] | None = None, once: bool = False) -> int:
     """Wait for start phrases and run the sessions they name until Ctrl-C, SIGTERM or (``once``) the
-    first session ends; ``setup_for(variation)`` says what to run. Returns how many sessions ran."""
+    first session ends; ``setup_for(variation)`` says what to run, ``make_ears()`` gives each session
+    its recognizer. Returns how many sessions ran."""
     from assistant.live.mic import Microphone
 
     starts = [p for p, c in grammar.phrases.items() if c == START]
@@ -36,7 +38,7 @@ def serve(grammar: Grammar, idle: GatedEars, ears: Recognizer, setup_for: Callab
                          f": {named}" if named else "")
                 tell(f"heard \"{found.phrase}\": starting{f' {named}' if named else ''}")
                 sessions += 1
-                if run_live_session(setup_for(named), ears, show, tell=tell, view=view) or once:
+                if run_live_session(setup_for(named), make_ears, show, tell=tell, view=view) or once:
                     break
                 idle.finish()  # back to idle with nothing half-heard from before the session
         except KeyboardInterrupt:

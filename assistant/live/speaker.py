@@ -23,6 +23,9 @@ class Speaker:
     callback alone owns the timeline it mixes from, so nothing is shared but the queue."""
 
     LEAD_S = 0.25  # session time 0 plays this long after the stream starts: room to schedule ahead
+    # audio buffered at the device: every answer waits this long to be heard, but a starved callback
+    # (a busy machine) must not run the device dry, or the coach's voice stutters and its echo jumps
+    LATENCY_S = 0.08
 
     def __init__(self, device: int | str | None, rate: int, blocksize: int = 0,
                  on_change: Callable[[bool, str], None] | None = None) -> None:
@@ -33,6 +36,7 @@ class Speaker:
         self._orders: queue.SimpleQueue = queue.SimpleQueue()
         self._timeline = Mixdown(rate)
         self._frames = 0  # written by the callback only
+        self._handed = (0, time.monotonic())  # (frames handed to the device, when): written by the callback only
         self._last_end = 0  # written by the coach thread only
         self._lead = round(self.LEAD_S * rate)
         self.problems = 0
@@ -49,7 +53,8 @@ class Speaker:
 
         try:
             return sounddevice.OutputStream(device=self.device, samplerate=self.rate, channels=1, dtype="float32",
-                                            blocksize=self.blocksize, callback=self._callback)
+                                            blocksize=self.blocksize, latency=self.LATENCY_S,
+                                            callback=self._callback)
         except (sounddevice.PortAudioError, ValueError) as e:
             raise MatcoachError(f"cannot open the audio output ({e}); choose another --output-device "
                                 f"(`matcoach devices` lists them) or write --out-wav FILE") from None
@@ -116,6 +121,15 @@ class Speaker:
         """Frames handed to the device so far."""
         return self._frames
 
+    def time_of(self, frame: float) -> float:
+        """The session time at which ``frame`` plays."""
+        return (frame - self._lead) / self.rate
+
+    def frames_at(self, when: float) -> float:
+        """How many frames had been handed to the device at ``when`` (time.monotonic())."""
+        frames, at = self._handed
+        return max(0.0, frames + (when - at) * self.rate)
+
     def played_audio(self, first: int, count: int) -> np.ndarray:
         """What was handed to the device for frames [first, first + count); silence where nothing was."""
         out = np.zeros(count, dtype=np.float32)
@@ -156,4 +170,5 @@ class Speaker:
         self.played.append((self._frames, float(np.sqrt(np.mean(block * block))) if frames else 0.0))
         self._history.append((self._frames, block))
         self._frames += frames
+        self._handed = (self._frames, time.monotonic())
         self._timeline.drop_before(self._frames)
