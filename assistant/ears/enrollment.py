@@ -31,7 +31,11 @@ MODEL_FILE = "personal.npz"
 
 
 class EnrollmentError(MatcoachError):
-    """Takes that cannot be enrolled, or an enrollment that cannot be read."""
+    """Takes that cannot be enrolled (``checks`` says why each was refused)."""
+
+    def __init__(self, message: str, checks: tuple[TakeCheck, ...] = ()) -> None:
+        super().__init__(message)
+        self.checks = checks
 
 
 def enrollment_dir() -> Path:
@@ -158,14 +162,21 @@ def add_takes(grammar: Grammar, pack: Pack, new: dict[str, list[np.ndarray]]) ->
     EnrollmentError (nothing stored) when no take at all is usable."""
     import time
 
+    from assistant.ears.takes import check_take
+
     began = time.monotonic()
+    first = [check_take(np.asarray(x, np.float32), c, i) for c, xs in new.items() for i, x in enumerate(xs)]
+    if not any(ck.ok for ck in first):  # say so at once, before a fit that could not keep anything
+        raise EnrollmentError("no take was accepted, so nothing was stored; record again (a quiet room, the "
+                              "microphone a little away from your mouth, just the command)", tuple(first))
     kept = kept_takes(grammar.language)
     checks, model = _fit(grammar.language, kept, new, grammar, pack)
     if not any(ck.ok for ck in checks):
-        raise EnrollmentError("no take was accepted, so nothing was stored; record them again (a quiet room, "
-                              "the microphone a little away from your mouth, just the command)")
+        raise EnrollmentError("no take was accepted, so nothing was stored; record again (a quiet room, the "
+                              "microphone a little away from your mouth, just the command)", tuple(checks))
     if model is None:
-        raise EnrollmentError("the personal model could not be fitted from these takes; nothing was stored")
+        raise EnrollmentError("the personal model could not be fitted from these takes; nothing was stored",
+                              tuple(checks))
     files = _save(grammar.language, model, checks)
     takes = sum(len(v) for v in kept.values()) + len(files)
     return Enrollment(checks=tuple(checks), kept=tuple(files), commands=len(model.commands), takes=takes,

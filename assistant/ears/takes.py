@@ -34,6 +34,7 @@ class TakeCheck:
     reason: str = ""
     audio: np.ndarray | None = field(default=None, repr=False)   # trimmed take (speech +-0.1 s)
     speech_s: float = 0.0
+    kind: str = ""    # why refused, as a word the guided enrollment says: quiet, clipped, long, noise, unlike
 
 
 def _frames_db(x: np.ndarray, hop: int = 160) -> np.ndarray:
@@ -44,15 +45,18 @@ def _frames_db(x: np.ndarray, hop: int = 160) -> np.ndarray:
 def check_take(x: np.ndarray, command: str = "", index: int = 0) -> TakeCheck:
     """Silent/too quiet, clipped, too long, mostly noise: a one-line reason when refused."""
     if len(x) < RATE // 4:
-        return TakeCheck(command, index, False, "too short to hold a word (under 0.25 s)")
+        return TakeCheck(command, index, False, "too short to hold a word (under 0.25 s)", kind="quiet")
     e = _frames_db(x)
     peak = float(np.abs(x).max())
+    if peak == 0:
+        return TakeCheck(command, index, False, "silent (nothing but zeros was recorded)", kind="quiet")
     if peak < 10 ** (-45 / 20) or e.max() < -55:
-        return TakeCheck(command, index, False, f"silent or too quiet (peak {_db(peak):.0f} dBFS)")
+        return TakeCheck(command, index, False, f"silent or too quiet (peak {_db(peak):.0f} dBFS)",
+                         kind="quiet")
     clipped = np.mean(np.abs(x) >= 0.999)
     if clipped > 0.001:
         return TakeCheck(command, index, False, f"clipped ({clipped * 100:.1f}% of samples at full scale): "
-                                                "speak further from the microphone or lower its gain")
+                                                "speak further from the microphone or lower its gain", kind="clipped")
     top = float(e.max())
     loud = e > top - 30
     idx = np.flatnonzero(loud)
@@ -60,19 +64,19 @@ def check_take(x: np.ndarray, command: str = "", index: int = 0) -> TakeCheck:
     speech_s = (last - first + 1) * 0.01
     if speech_s > MAX_SPEECH_S:
         return TakeCheck(command, index, False, f"too long ({speech_s:.1f} s of sound; a command is under "
-                                                f"{MAX_SPEECH_S:.0f} s): say just the command")
+                                                f"{MAX_SPEECH_S:.0f} s): say just the command", kind="long")
     level = 10 * np.log10(np.mean(10 ** (e[loud] / 10)))
     if level < -50:
-        return TakeCheck(command, index, False, f"too quiet (speech at {level:.0f} dBFS)")
+        return TakeCheck(command, index, False, f"too quiet (speech at {level:.0f} dBFS)", kind="quiet")
     outside = np.concatenate([e[:max(0, first - 5)], e[last + 6:]])
     if len(outside) >= 20:   # enough background around the word to judge it
         floor = float(np.percentile(outside, 50))
         if level - floor < 10:
             return TakeCheck(command, index, False,
-                             f"mostly noise (speech only {level - floor:.0f} dB over the background)")
+                             f"mostly noise (speech only {level - floor:.0f} dB over the background)", kind="noise")
     # a steady sound all through (a fan, a hiss) is not a word: speech rises and falls
     if len(e) > 60 and np.std(e[loud]) < 4.0 and loud.mean() > 0.8:
-        return TakeCheck(command, index, False, "mostly noise (a steady sound, no word in it)")
+        return TakeCheck(command, index, False, "mostly noise (a steady sound, no word in it)", kind="noise")
     a = max(0, first * 160 - 1600)
     b = min(len(x), (last + 1) * 160 + 800)
     return TakeCheck(command, index, True, "", x[a:b].astype(np.float32), speech_s)
@@ -93,7 +97,7 @@ def refuse_unlike(vecs: dict[str, list[np.ndarray]], accepted_checks: list[TakeC
         for i, (ck, ms) in enumerate(zip(mine, mean_sim)):
             others = np.nanmean(np.delete(np.delete(S, i, 0), i, 1)) if len(vs) > 2 else np.nan
             if ms < others - 0.2 and ms < 0.5:
-                ck.ok = False
+                ck.ok, ck.kind = False, "unlike"
                 ck.reason = (f"unlike the other takes of {c!r} (similarity {ms:.2f}, the others {others:.2f} "
                              "among themselves): another word, or cut off?")
                 drop.setdefault(c, []).append(i)

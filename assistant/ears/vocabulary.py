@@ -54,12 +54,17 @@ def _values(rng: random.Random, pack: Pack) -> dict:
     }
 
 
+GUIDE_ONLY = "enroll-"   # said only while enrolling, when nothing listens for commands
+
+
 def coach_lines(pack: Pack, *, fillings: int = 3, seed: int = 0) -> list[str]:
-    """Every line the coach can say with ``pack`` (recordings aside), placeholders filled with
-    ``fillings`` sets of plausible values (lines without placeholders once)."""
+    """Every line the coach can say with ``pack`` while it listens (recordings aside), placeholders filled
+    with ``fillings`` sets of plausible values (lines without placeholders once)."""
     rng = random.Random(seed)
     out: list[str] = []
     for cue in sorted(pack.cues):
+        if cue.startswith(GUIDE_ONLY):
+            continue
         lines = [line for line in pack.cues[cue] if line.wav is None]
         if not lines:
             continue
