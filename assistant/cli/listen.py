@@ -32,15 +32,21 @@ def add_listen_parser(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_listen)
 
 
-def _file_blocks(path: Path, realtime: bool) -> Iterator[np.ndarray]:
-    from assistant.voice.clips import read_audio_file
+def _file_blocks(path: Path, realtime: bool, long_blocks: bool) -> Iterator[np.ndarray]:
+    """The recording in bounded pieces: whole pieces for ears that take them (the embedding pipeline
+    computes a piece's embeddings in batches), else 50 ms blocks; paced by the clock with ``realtime``."""
+    from assistant.ears.file_input import file_blocks
 
-    samples = read_audio_file(path, RATE)
-    began = time.monotonic()
-    for i, block in enumerate(blocks(samples, BLOCK)):
-        if realtime:
-            time.sleep(max(0.0, began + i * BLOCK / RATE - time.monotonic()))
-        yield block
+    began, fed = time.monotonic(), 0
+    for piece in file_blocks(path):
+        if long_blocks and not realtime:
+            yield piece
+            continue
+        for block in blocks(piece, BLOCK):
+            if realtime:
+                time.sleep(max(0.0, began + fed / RATE - time.monotonic()))
+            fed += len(block)
+            yield block
 
 
 def _show(found: Detection, as_json: bool) -> None:
@@ -56,11 +62,9 @@ def run_listen(args: argparse.Namespace) -> int:
 
     grammar = catalog.load_grammar(args.language)
     if args.file is not None:
-        from assistant.voice.clips import (
-            read_audio_file,  # fail on a bad file before loading a model
-        )
+        from assistant.ears.file_input import check_file
 
-        read_audio_file(args.file, RATE)
+        check_file(args.file)  # fail on a bad file before loading a model
         if typed(args, "input-device"):
             log.warning("--input-device is ignored with --file")
     else:
@@ -73,7 +77,7 @@ def run_listen(args: argparse.Namespace) -> int:
     ears, which = open_ears(grammar, engine=args.engine, model=args.model)
     note(which)
     if args.file is not None:
-        for found in hear(ears, _file_blocks(args.file, args.realtime)):
+        for found in hear(ears, _file_blocks(args.file, args.realtime, getattr(ears, "long_blocks", False))):
             _show(found, args.json)
         return 0
     from assistant.live.mic import Microphone

@@ -17,3 +17,6 @@ ENROLLMENT_CUES: dict[str, tuple[str, ...]] = {
     "enroll-fitting": (),             # learning from the takes (a few seconds)
     "enroll-done": (),                # finished: the coach knows your voice now
 }
+
+# values for showing and checking these cues (`matcoach cues`)
+ENROLLMENT_EXAMPLES = {"takes": 3, "phrase": "done"}

@@ -32,6 +32,8 @@ class EmbeddingEars:
     """One ``Recognizer`` deciding from whichever of the three parts it is given (at least one of
     the two embedding models). ``engine`` names them, e.g. "embedding+pocketsphinx+personal"."""
 
+    long_blocks = True   # feed() takes blocks of any length (see the module's docstring)
+
     def __init__(self, grammar: Grammar, *, model: CommandModel | None = None, personal: PersonalModel | None = None,
                  grammar_ears: Recognizer | None = None) -> None:
         if model is None and personal is None:
