@@ -16,6 +16,7 @@ from collections import deque
 
 import numpy as np
 
+from assistant.core.commands import START
 from assistant.core.grammar import Grammar
 from assistant.ears.command_model import CommandModel, estimate_bounds
 from assistant.ears.embedding_stream import EmbeddingStream, Frames
@@ -26,6 +27,7 @@ from assistant.ears.vocabulary import command_ids, phrases_of
 
 NEVER = 2.0        # a threshold no score reaches: the command is not listened for
 PRIME_S = 1.2      # silence before the first sample, so a word said at once is still heard (see below)
+NAMED_WAIT_S = 0.6  # a start heard by the embedding models waits this long for the words that name a variation
 
 
 class EmbeddingEars:
@@ -64,6 +66,9 @@ class EmbeddingEars:
         # command in the first second of a recording could not be heard
         self.stream.feed(np.zeros(int(PRIME_S * RATE), np.int16))
         self._origin = PRIME_S
+        # "start bent knee": the embedding models hear "start", only the grammar engine hears which
+        self._names_variations = bool(grammar.start_variations) and grammar_ears is not None
+        self._held: Decision | None = None
 
     def _place(self, commands: list[str], values: np.ndarray, missing: float) -> np.ndarray:
         """Per-command values in this pipeline's command order (``missing`` for a command not there)."""
@@ -111,18 +116,42 @@ class EmbeddingEars:
         if self.grammar_ears is not None:
             decided += self._from_grammar(self.grammar_ears.feed(block))
         decided += self.fusion.tick(self.stream.position)
-        return [self._detection(d) for d in decided]
+        return [self._detection(d) for d in self._hold_start(decided)]
+
+    def _hold_start(self, decided: list[Decision]) -> list[Decision]:
+        """A start without its words waits a moment for the grammar engine to say which start it was."""
+        if not self._names_variations:
+            return decided
+        out = []
+        for d in decided:
+            if d.command == START and d.phrase in ("", START):
+                self._held = d
+            else:
+                out.append(d)
+        held = self._held
+        if held is not None and self.stream.position > held.detected_at + NAMED_WAIT_S:
+            self._held = None
+            out.append(held)
+        return out
 
     def finish(self) -> list[Detection]:
         """The input ended: what the grammar engine still had (the embedding state is kept, so the next
         audio continues where this ended)."""
-        if self.grammar_ears is None:
-            return []
-        return [self._detection(d) for d in self._from_grammar(self.grammar_ears.finish())]
+        decided = self._from_grammar(self.grammar_ears.finish()) if self.grammar_ears is not None else []
+        if self._held is not None:
+            decided.append(self._held)
+            self._held = None
+        return [self._detection(d) for d in decided]
 
     def _from_grammar(self, found: list[Detection]) -> list[Decision]:
         decided: list[Decision] = []
         for d in found:
+            held = self._held
+            if held is not None and d.command == START:  # the words of the start just heard
+                self._held = None
+                decided.append(Decision(START, held.start, held.end, held.detected_at, max(held.confidence,
+                                        d.confidence), _join(held.engine, self.grammar_ears.engine), d.phrase))
+                continue
             shift = self._origin
             decided += self.fusion.grammar(d.command, d.start + shift, d.end + shift, self.stream.position,
                                            d.confidence, d.phrase)

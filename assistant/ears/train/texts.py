@@ -180,11 +180,10 @@ def talk(language: str, split: str, *, n_random: int = 600, seed: int = 0) -> li
     """Non-command sentences: hand-written, product docs (English), and random-word sentences."""
     rng = random.Random(seed + (0 if split == "train" else 7919))
     if language == "en":
-        from assistant.data import paths
-
         base = _sentences(EN_TALK_TRAIN if split == "train" else EN_TALK_EVAL)
-        readme = paths.readme()
-        docs = _doc_sentences(readme) + _doc_sentences(readme.parent / "docs" / "session-flow.md")
+        # prose from the README and docs/session-flow.md as they were when the models were trained: a
+        # snapshot, so that editing the documentation does not change what training makes
+        docs = (Path(__file__).parent / "talk_en_docs.txt").read_text(encoding="utf-8").splitlines()
         rng2 = random.Random(5)
         rng2.shuffle(docs)
         half = len(docs) // 2
