@@ -52,7 +52,7 @@ def test_fusion_confirms_a_candidate_and_is_strict_about_stop_and_lenient_about_
     fusion.frame(2.0, np.array([0.05, 0.0]))
     assert fusion.grammar("stop", 1.5, 1.9, 2.05, 0.9) == []                   # a stop the model did not hear: no
     assert [d.command for d in fusion.grammar("pain", 1.5, 1.9, 2.1, 0.9)] == ["pain"]   # a pain: yes
-    assert policy.alone[0] >= 0.99                                             # stop alone: never below its own
+    assert policy.grammar_support[0] == policy.candidate[0]                    # stop: both paths, always
 
 
 def test_without_a_shipped_model_the_grammar_engine_decides_alone():

@@ -12,8 +12,11 @@ The rule, per command ``c`` (all numbers in ``Policy``):
    An unconfirmed candidate expires silently.
 3. The personal model alone decides at ``personal_alone[c]``.
 4. The grammar engine alone decides only where the shipped model saw at least ``grammar_support[c]``
-   for that command in the last second (for pain: no support needed, a missed pain is worse than a
-   false one; for stop: real support, a false stop ends the workout).
+   (0.02) for that command in the last second. For pain no support is needed (a missed pain is worse
+   than a false one); for stop the support must reach the candidate level, i.e. stop always needs
+   both the embedding model and the grammar engine (a false stop ends the workout), unless the
+   embedding model alone is past its (validated, strictest) threshold. Without a shipped model (a
+   language of your own) the grammar engine decides alone.
 5. Each command is reported once: after a decision, the same command is ignored for 1.2 s and any
    command for 0.5 s (a late confirmation of something already decided is dropped).
 
@@ -64,9 +67,8 @@ class Policy:
                         np.float32)
         pconf = np.maximum(0.2, pt - 0.1)    # personal scores are similarities (0..1)
         for i, c in enumerate(commands):
-            if c == "stop":     # strict: never on a grammar report alone without clear support
-                support[i] = 0.15
-                alone[i] = th[i] if th[i] >= 0.995 else min(0.995, th[i] + 0.01)
+            if c == "stop":     # strict: the grammar engine alone never stops; it must confirm a candidate
+                support[i] = candidate[i]
             if c == "pain":     # lenient
                 support[i] = 0.0
                 candidate[i] = min(candidate[i], 0.15)
