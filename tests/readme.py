@@ -31,6 +31,7 @@ FAILS_HERE: tuple[tuple[str, str], ...] = (
     (r"^cues preview(?!.*--out)", "no speaker here"),
     (r"^simulate\b.*--play", "no speaker here"),
     (r"^models install\b", "the archive comes from the internet"),
+    (r"^enroll(?!.*(--take|\blist\b|\bremove\b|--help))", "guided enrollment needs a microphone and a speaker"),
     (r"^models remove NAME$", "NAME stands for an installed model's name"),
 )
 

@@ -6,16 +6,19 @@ import tomllib
 import pytest
 
 from assistant.core.commands import Command
-from assistant.core.cues import EXAMPLE_PARAMS, NUMBER_PARAMS, all_cues
+from assistant.core.cues import EXAMPLE_PARAMS as CORE_EXAMPLES
+from assistant.core.cues import NUMBER_PARAMS
 from assistant.core.errors import GrammarError, PackError
 from assistant.core.pack import placeholders
 from assistant.core.plurals import Plural, category, usable_in
 from assistant.data import catalog, paths
+from assistant.data.enroll_cues import ENROLLMENT_EXAMPLES
 from assistant.data.grammars import parse_grammar
 from assistant.data.packcheck import check_pack_file
 from assistant.data.packs import parse_pack, parse_user_pack
 
-KNOWN = all_cues(catalog.load_variations().order)
+KNOWN = catalog.known_cues()  # the session's cues and guided enrollment's
+EXAMPLE_PARAMS = {**CORE_EXAMPLES, **ENROLLMENT_EXAMPLES}
 PACKS = sorted(paths.shipped("voices").glob("*.toml"))
 
 

@@ -105,7 +105,7 @@ def test_config_set_keeps_what_a_person_wrote(config):
 
 BAD = [("input-device", "", "give its index (3) or a part of its name (USB)"),
        ("language", "fr", "use one of: en, ko"),
-       ("engine", "whisper", "use one of: auto, vosk, pocketsphinx"),
+       ("engine", "whisper", "use one of: auto, fused, embedding, personal, vosk, pocketsphinx"),
        ("voice", "fr", "use one of: en, ko"),
        ("routine", "nightly", "use one of: leg-lift, quick, or the path of a routine .toml file"),
        ("talk", "loud", "use one of: full, normal, brief"),

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.core.cues import EXAMPLE_PARAMS
+from assistant.core.cues import EXAMPLE_PARAMS as CORE_EXAMPLES
 from assistant.core.pack import Said
 from assistant.core.planner import GAP_S, HUSH_GAP_S, Planner
 from assistant.data import catalog
+from assistant.data.enroll_cues import ENROLLMENT_EXAMPLES
 from assistant.voice.clips import AudioFileError, Clips, read_audio_file, trim
 from assistant.voice.speaking import make_clips
 from assistant.voice.tts import Pyttsx3Speech
@@ -21,6 +22,8 @@ from tests.audio_checks import onsets, rms_db
 from tests.cli import matcoach
 
 RATE = 22050
+
+EXAMPLE_PARAMS = {**CORE_EXAMPLES, **ENROLLMENT_EXAMPLES}
 
 
 def espeak(text: str, path: Path, *, rate: int = 44100, channels: int = 2) -> Path:

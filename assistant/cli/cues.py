@@ -7,13 +7,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.core.cues import EXAMPLE_PARAMS, NUMBER_PARAMS, SIDES
+from assistant.core.cues import EXAMPLE_PARAMS as CORE_EXAMPLES
+from assistant.core.cues import NUMBER_PARAMS, SIDES
 from assistant.core.errors import PackError
 from assistant.core.limits import CUE_NUMBER
 from assistant.core.pack import Pack
 from assistant.data import catalog
+from assistant.data.enroll_cues import ENROLLMENT_EXAMPLES
 
 # A recording for a cue is a few seconds; a long file is surely the wrong one.
+EXAMPLE_PARAMS = {**CORE_EXAMPLES, **ENROLLMENT_EXAMPLES}
 RECORDING_MAX_S = 30
 
 # Audio, speech and TOML-writing libraries are imported by the actions that use them:

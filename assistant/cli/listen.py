@@ -41,6 +41,9 @@ def add_listen_parser(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_listen)
 
 
+LONG_PIECE = 10 * RATE  # ears that take long blocks (the embedding pipeline batches a piece's embeddings)
+
+
 def _paced(blocks: Iterator[np.ndarray], realtime: bool) -> Iterator[np.ndarray]:
     began, fed = time.monotonic(), 0
     for block in blocks:
@@ -48,6 +51,11 @@ def _paced(blocks: Iterator[np.ndarray], realtime: bool) -> Iterator[np.ndarray]
             time.sleep(max(0.0, began + fed / RATE - time.monotonic()))
         fed += len(block)
         yield block
+
+
+def _block_size(ears: Recognizer, realtime: bool) -> int:
+    """Whole pieces of the recording for ears that take them, unless paced like a microphone."""
+    return LONG_PIECE if getattr(ears, "long_blocks", False) and not realtime else BLOCK
 
 
 def _show(found: Detection, as_json: bool) -> None:
@@ -99,7 +107,7 @@ def run_listen(args: argparse.Namespace) -> int:
     note(which)
     if args.file is not None:
         heard = (_replay(ears, mic, played, args) if played is not None
-                 else hear(ears, _paced(mic.blocks(BLOCK), args.realtime)))
+                 else hear(ears, _paced(mic.blocks(_block_size(ears, args.realtime)), args.realtime)))
         for found in heard:
             _show(found, args.json)
         return 0

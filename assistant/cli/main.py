@@ -14,6 +14,7 @@ from assistant.cli.completion import add_completion_parser
 from assistant.cli.config import add_config_parser
 from assistant.cli.cues import add_cues_parser
 from assistant.cli.devices import add_devices_parser
+from assistant.cli.enroll import add_enroll_parser
 from assistant.cli.history import add_history_parser
 from assistant.cli.listen import add_listen_parser
 from assistant.cli.models import add_models_parser
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_voices_parser(commands)
     add_models_parser(commands)
     add_listen_parser(commands)
+    add_enroll_parser(commands)
     add_start_parser(commands)
     add_devices_parser(commands)
     add_serve_parser(commands)

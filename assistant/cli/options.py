@@ -136,7 +136,10 @@ def todays_session(args: argparse.Namespace, variation: str | None = None) -> tu
 def add_ears_options(p: argparse.ArgumentParser) -> None:
     """Options shared by everything that listens."""
     p.add_argument("--engine", choices=ENGINES,
-                   help="auto: Vosk when a model for the language is installed, else PocketSphinx (default)")
+                   help="auto (the default): the shipped command model, your enrollment and a grammar engine "
+                        "(Vosk when a model for the language is installed, else PocketSphinx), as available; "
+                        "fused: the same, insisting on a command model; embedding, personal, vosk, pocketsphinx: "
+                        "one part alone")
     p.add_argument("--model", type=Path, metavar="PATH",
                    help="a Vosk model folder, a folder of models, or an installed model's name (also "
                         "$VOSK_MODEL_PATH; default: the installed one)")

@@ -2,6 +2,7 @@
 
 import dataclasses
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +67,10 @@ def find_routine(name_or_path: str | None, variations: Variations) -> Routine:
 
 
 def known_cues() -> dict[str, tuple[str, ...]]:
-    return all_cues(load_variations().order)
+    """Every cue id a voice pack gives text for: the session's and guided enrollment's."""
+    from assistant.data.enroll_cues import ENROLLMENT_CUES
+
+    return {**all_cues(load_variations().order), **ENROLLMENT_CUES}
 
 
 def shipped_packs() -> list[str]:
@@ -134,12 +138,25 @@ def _without_missing_recordings(user: UserPack) -> UserPack:
     return dataclasses.replace(user, replace=replace_lines, extra=extra)
 
 
+def _grammar_files() -> dict[str, Path]:
+    """Language -> grammar file: the shipped ones, and yours (in the configuration folder's grammars/)
+    for languages matcoach does not ship."""
+    files = {}
+    yours = paths.user_grammars_dir()
+    if yours.is_dir():
+        files = {p.stem: p for p in yours.glob("*.toml") if p.is_file() and re.fullmatch(r"[A-Za-z0-9_-]+", p.stem)}
+    files.update({p.stem: p for p in paths.shipped("grammars").glob("*.toml")})
+    return files
+
+
 def languages() -> list[str]:
-    return sorted(p.stem for p in paths.shipped("grammars").glob("*.toml"))
+    return sorted(_grammar_files())
 
 
 def load_grammar(language: str = "en") -> Grammar:
-    if language not in languages():  # also keeps a name from leading anywhere else
-        raise GrammarError(f"no grammar for the language {language!r}; use one of: {', '.join(languages())}")
-    path = paths.shipped("grammars") / f"{language}.toml"
+    files = _grammar_files()
+    if language not in files:  # also keeps a name from leading anywhere else
+        raise GrammarError(f"no grammar for the language {language!r}; use one of: {', '.join(sorted(files))} "
+                           f"(or add your own as {paths.shown(paths.user_grammars_dir())}/{language}.toml)")
+    path = files[language]
     return parse_grammar(read_toml(path, GrammarError, "grammar"), source=str(path))

@@ -91,6 +91,11 @@ def user_voices_dir() -> Path:
     return _yours("voices")
 
 
+def user_grammars_dir() -> Path:
+    """Your own grammars (``<language>.toml``): a language matcoach does not ship, to enroll and listen in."""
+    return config_dir() / "grammars"
+
+
 def shown(path: Path) -> Path | str:
     """``path`` as a person wants to read it in a message: relative to the working directory when it is
     inside it (a folder below the home directory, or outside it), else from ``~`` when it is in the home

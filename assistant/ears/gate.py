@@ -14,7 +14,7 @@ class GatedEars:
     the gate (with the last ``PRE_ROLL_S`` of audio, so the first syllable is not lost) and closes
     it ``HANG_S`` after the speech ends. Silence costs the detector alone."""
 
-    PRE_ROLL_S = 0.5
+    PRE_ROLL_S = 1.0   # the embedding models read about 2 s: give them the second before the speech
     HANG_S = 0.8
 
     def __init__(self, ears: Recognizer) -> None:

@@ -1,8 +1,9 @@
-"""Footprint on one core, per engine (PocketSphinx English; Vosk with the Korean model standing in for
-a small Vosk model), the budget of a Raspberry Pi: recognition real-time factor and peak RSS, idle
-`matcoach serve` CPU, and a live session's CPU. Prints figures; asserts nothing.
+"""Footprint on one core, per engine (PocketSphinx English; the shipped command model alone; the fused
+pipeline, command model + PocketSphinx; Vosk with the Korean model standing in for a small Vosk model;
+the command model + Vosk), the budget of a Raspberry Pi: recognition real-time factor and peak RSS,
+idle `matcoach serve` CPU, and a live session's CPU. Prints figures; asserts nothing.
 
-    python tests/bench/bench_footprint.py [--idle-s 60] [--core 0]
+    python tests/bench/bench_footprint.py [--idle-s 60] [--core 0] [--engines auto:en,vosk:ko]
 
 Each measurement runs in its own process, pinned with taskset to one core.
 """
@@ -19,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.pulse import PulseServer
 
-ENGINES = (("pocketsphinx", "en"), ("vosk", "ko"))
+ENGINES = (("pocketsphinx", "en"), ("embedding", "en"), ("auto", "en"), ("vosk", "ko"), ("auto", "ko"))
 
 RECOGNITION = r"""
 import json, sys, time
@@ -94,8 +95,8 @@ def idle_serve(pulse: PulseServer, core: int, idle_s: float, work: Path) -> None
             cpu0, t0 = cpu_seconds(serve.pid), time.monotonic()
             time.sleep(idle_s)
             cpu1, t1 = cpu_seconds(serve.pid), time.monotonic()
-            print(f"idle serve, {engine}: {100 * (cpu1 - cpu0) / (t1 - t0):.2f} % of one core over {t1 - t0:.0f} s "
-                  f"of a quiet room; peak RSS {peak_mb(serve.pid):.0f} MB")
+            print(f"idle serve, {engine} ({language}): {100 * (cpu1 - cpu0) / (t1 - t0):.2f} % of one core over "
+                  f"{t1 - t0:.0f} s of a quiet room; peak RSS {peak_mb(serve.pid):.0f} MB")
         finally:
             serve.terminate()
             serve.wait(timeout=30)
@@ -119,7 +120,7 @@ def live_session(pulse: PulseServer, core: int, work: Path) -> None:
         if cpu0 is None:
             print(f"live session, {engine}: did not run ({session.stderr.read()[-300:]})")
             continue
-        print(f"live session, {engine}: {100 * (cpu1 - cpu0) / (t1 - t0):.1f} % of one core while it runs "
+        print(f"live session, {engine} ({language}): {100 * (cpu1 - cpu0) / (t1 - t0):.1f} % of one core while it runs "
               f"({t1 - t0:.0f} s, start-up of {t0 - start:.1f} s excluded), peak RSS {peak:.0f} MB")
 
 
@@ -128,7 +129,11 @@ def main() -> None:
     parser.add_argument("--idle-s", type=float, default=60.0)
     parser.add_argument("--core", type=int, default=0)
     parser.add_argument("--only", choices=("recognition", "idle", "live"))
+    parser.add_argument("--engines", help="ENGINE:LANGUAGE,... (default: all of them)")
     args = parser.parse_args()
+    if args.engines:
+        global ENGINES
+        ENGINES = tuple(tuple(pair.split(":")) for pair in args.engines.split(","))
     with tempfile.TemporaryDirectory() as tmp:
         if args.only in (None, "recognition"):
             recognition(args.core, Path(tmp))

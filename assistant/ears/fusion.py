@@ -1,0 +1,173 @@
+"""Fusion: one decision from the shipped embedding model, the personal model and the grammar engine.
+
+The rule, per command ``c`` (all numbers in ``Policy``):
+
+1. The shipped model alone decides when its probability reaches ``alone[c]`` (its validated
+   threshold, raised for stop).
+2. A shipped probability of at least ``candidate[c]`` is a candidate. It is confirmed
+   - at once, by the personal model (when enrolled) reaching ``personal_confirm[c]`` within a frame, or
+   - by the grammar engine reporting the same command, ending near the candidate, within
+     ``wait_s`` after the candidate (the grammar engine ends an utterance ~100-200 ms after the
+     voice stops, so a short wait catches most of its reports and keeps latency bounded).
+   An unconfirmed candidate expires silently.
+3. The personal model alone decides at ``personal_alone[c]``.
+4. The grammar engine alone decides only where the shipped model saw at least ``grammar_support[c]``
+   (0.02) for that command in the last second. For pain no support is needed (a missed pain is worse
+   than a false one); for stop the support must reach the candidate level, i.e. stop always needs
+   both the embedding model and the grammar engine (a false stop ends the workout), unless the
+   embedding model alone is past its (validated, strictest) threshold. Without a shipped model (a
+   language of your own) the grammar engine decides alone.
+5. Each command is reported once: after a decision, the same command is ignored for 1.2 s and any
+   command for 0.5 s (a late confirmation of something already decided is dropped).
+
+Feed it in time order: ``frame(t, shipped_p, personal_p)`` for every embedding (t = audio time of the
+embedding), ``grammar(detection)`` when the grammar engine reports, and ``tick(now)`` after each
+block (it expires candidates). Each returns ``Decision``s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Decision:
+    command: str
+    start: float
+    end: float
+    detected_at: float
+    confidence: float
+    engine: str        # "embedding", "personal", "pocketsphinx", "vosk", or joined with "+"
+    phrase: str = ""
+
+
+@dataclass
+class Policy:
+    commands: list[str]
+    alone: np.ndarray             # shipped model alone
+    candidate: np.ndarray         # shipped model, needs confirmation
+    personal_alone: np.ndarray
+    personal_confirm: np.ndarray
+    grammar_support: np.ndarray   # shipped probability (max over the last second) a grammar report needs
+    wait_s: float = 0.15
+    grammar_engine: str = "pocketsphinx"
+    shipped: bool = True          # without a shipped model (a language of your own) the grammar engine decides alone
+
+    @classmethod
+    def default(cls, commands: list[str], shipped_thresholds: np.ndarray,
+                personal_thresholds: np.ndarray | None = None, *, grammar_engine: str = "pocketsphinx",
+                wait_s: float = 0.15, shipped: bool = True) -> "Policy":
+        th = np.asarray(shipped_thresholds, np.float32)
+        alone = th.copy()
+        candidate = np.minimum(th, np.maximum(0.2, th * 0.5))
+        support = np.full(len(commands), 0.02, np.float32)
+        pt = np.asarray(personal_thresholds if personal_thresholds is not None else np.full(len(commands), 2.0),
+                        np.float32)
+        pconf = np.maximum(0.2, pt - 0.1)    # personal scores are similarities (0..1)
+        for i, c in enumerate(commands):
+            if c == "stop":     # strict: the grammar engine alone never stops; it must confirm a candidate
+                support[i] = candidate[i]
+            if c == "pain":     # lenient
+                support[i] = 0.0
+                candidate[i] = min(candidate[i], 0.15)
+        return cls(commands, alone, candidate, pt, pconf, support, wait_s, grammar_engine, shipped)
+
+
+@dataclass
+class _Candidate:
+    c: int
+    t: float
+    p: float
+    start: float
+    end: float
+
+
+class Fusion:
+    def __init__(self, policy: Policy) -> None:
+        self.p = policy
+        self.idx = {c: i for i, c in enumerate(policy.commands)}
+        self._pending: list[_Candidate] = []
+        self._recent: list[tuple[float, np.ndarray]] = []   # (t, shipped probs) over the last second
+        self._last_any = -9.0
+        self._last = np.full(len(policy.commands), -9.0)
+        self._armed = np.ones(len(policy.commands), bool)
+        self._armed_p = np.ones(len(policy.commands), bool)
+
+    # --- inputs ---------------------------------------------------------------------------------
+    def frame(self, t: float, shipped: np.ndarray | None, personal: np.ndarray | None = None,
+              bounds=None) -> list[Decision]:
+        """``shipped``/``personal``: command probabilities (no "none" column) at embedding time ``t``;
+        ``bounds``: a function t -> (start, end) estimate of the phrase just heard."""
+        out = []
+        bounds = bounds or (lambda t, c: (t - 0.6, t - 0.2))
+        if shipped is not None:
+            self._recent.append((t, shipped))
+            self._recent = [(u, q) for u, q in self._recent if u >= t - 1.0]
+            self._armed |= shipped < self.p.candidate * 0.5
+        if personal is not None:
+            self._armed_p |= personal < self.p.personal_confirm * 0.5
+        # rule 1: shipped alone
+        if shipped is not None:
+            over = (shipped >= self.p.alone) & self._armed
+            if over.any():
+                c = int(np.argmax(np.where(over, shipped / self.p.alone, -1)))
+                s, e = bounds(t, c)
+                out += self._decide(c, t, s, e, float(shipped[c]), "embedding")
+        # rule 3: personal alone
+        if personal is not None and not out:
+            over = (personal >= self.p.personal_alone) & self._armed_p
+            if over.any():
+                c = int(np.argmax(np.where(over, personal / self.p.personal_alone, -1)))
+                s, e = bounds(t, c)
+                out += self._decide(c, t, s, e, float(personal[c]), "personal")
+        # rule 2: candidates, confirmed by the personal model at once
+        if shipped is not None and not out:
+            cand = (shipped >= self.p.candidate) & self._armed
+            for c in np.flatnonzero(cand):
+                c = int(c)
+                if any(k.c == c for k in self._pending):
+                    continue
+                s, e = bounds(t, c)
+                if personal is not None and personal[c] >= self.p.personal_confirm[c]:
+                    out += self._decide(c, t, s, e, float(max(shipped[c], personal[c])), "embedding+personal")
+                    break
+                self._pending.append(_Candidate(c, t, float(shipped[c]), s, e))
+        return out + self.tick(t)
+
+    def grammar(self, command: str, start: float, end: float, detected_at: float, confidence: float,
+                phrase: str = "") -> list[Decision]:
+        c = self.idx.get(command)
+        if c is None:
+            return []
+        # a pending candidate for the same command, near in time: confirmed
+        for k in self._pending:
+            if k.c == c and abs(k.end - end) < 0.8:
+                self._pending.remove(k)
+                return self._decide(c, detected_at, k.start, k.end, max(k.p, confidence),
+                                    f"embedding+{self.p.grammar_engine}", phrase)
+        if not self.p.shipped:
+            return self._decide(c, detected_at, start, end, confidence, self.p.grammar_engine, phrase)
+        support = max((float(q[c]) for u, q in self._recent if u >= detected_at - 1.0), default=0.0)
+        if support >= self.p.grammar_support[c]:
+            engine = self.p.grammar_engine if support < self.p.candidate[c] else f"embedding+{self.p.grammar_engine}"
+            return self._decide(c, detected_at, start, end, confidence * (0.5 + 0.5 * min(1.0, support * 4)),
+                                engine, phrase)
+        return []
+
+    def tick(self, now: float) -> list[Decision]:
+        self._pending = [k for k in self._pending if now <= k.t + self.p.wait_s]
+        return []
+
+    # --- output ---------------------------------------------------------------------------------
+    def _decide(self, c: int, t: float, start: float, end: float, conf: float, engine: str,
+                phrase: str = "") -> list[Decision]:
+        if t < self._last_any + 0.5 or t < self._last[c] + 1.2:
+            return []
+        self._last_any = t
+        self._last[c] = t
+        self._armed[c] = False
+        self._armed_p[c] = False
+        self._pending = [k for k in self._pending if k.c != c]
+        return [Decision(self.p.commands[c], start, end, t, min(1.0, conf), engine, phrase or self.p.commands[c])]
