@@ -53,7 +53,7 @@ class EmbeddingEars:
         own = self._place(personal.commands, personal.thresholds, NEVER) if personal is not None else np.full(
             len(self.commands), NEVER, np.float32)
         policy = Policy.default(self.commands, shipped, own, grammar_engine=grammar_ears.engine if grammar_ears else "",
-                                shipped=model is not None)
+                                shipped=model is not None, grammar=grammar_ears is not None)
         deaf = np.array([c not in listened for c in self.commands])  # serve's idle ears hear "start" alone
         for table in (policy.alone, policy.candidate, policy.personal_alone, policy.personal_confirm):
             table[deaf] = NEVER

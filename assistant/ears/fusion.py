@@ -10,7 +10,8 @@ The rule, per command ``c`` (all numbers in ``Policy``):
      ``wait_s`` after the candidate (the grammar engine ends an utterance ~100-200 ms after the
      voice stops, so a short wait catches most of its reports and keeps latency bounded).
    An unconfirmed candidate expires silently.
-3. The personal model alone decides at ``personal_alone[c]``.
+3. The personal model alone decides at ``personal_alone[c]``: its own threshold, +0.05 where a shipped
+   model exists to confirm instead; never for stop when another path could confirm it.
 4. The grammar engine alone decides only where the shipped model saw at least ``grammar_support[c]``
    (0.02) for that command in the last second. For pain no support is needed (a missed pain is worse
    than a false one); for stop the support must reach the candidate level, i.e. stop always needs
@@ -58,7 +59,7 @@ class Policy:
     @classmethod
     def default(cls, commands: list[str], shipped_thresholds: np.ndarray,
                 personal_thresholds: np.ndarray | None = None, *, grammar_engine: str = "pocketsphinx",
-                wait_s: float = 0.15, shipped: bool = True) -> "Policy":
+                wait_s: float = 0.15, shipped: bool = True, grammar: bool = True) -> "Policy":
         th = np.asarray(shipped_thresholds, np.float32)
         alone = th.copy()
         candidate = np.minimum(th, np.maximum(0.2, th * 0.5))
@@ -66,13 +67,18 @@ class Policy:
         pt = np.asarray(personal_thresholds if personal_thresholds is not None else np.full(len(commands), 2.0),
                         np.float32)
         pconf = np.maximum(0.2, pt - 0.1)    # personal scores are similarities (0..1)
+        # the personal model alone: stricter where a shipped model can confirm instead
+        palone = np.minimum(0.98, pt + 0.05) if shipped else pt.copy()
+        palone[pt > 1.5] = 2.0
         for i, c in enumerate(commands):
             if c == "stop":     # strict: the grammar engine alone never stops; it must confirm a candidate
                 support[i] = candidate[i]
+                if shipped or grammar:   # nor does the personal model alone
+                    palone[i] = 2.0
             if c == "pain":     # lenient
                 support[i] = 0.0
                 candidate[i] = min(candidate[i], 0.15)
-        return cls(commands, alone, candidate, pt, pconf, support, wait_s, grammar_engine, shipped)
+        return cls(commands, alone, candidate, palone, pconf, support, wait_s, grammar_engine, shipped)
 
 
 @dataclass
