@@ -48,6 +48,9 @@ class EmbeddingEars:
         self.engine = "+".join(part for part, on in (("embedding", model), ("personal", personal)) if on is not None)
         if grammar_ears is not None:
             self.engine = _join(self.engine, grammar_ears.engine)
+        # the live chain turns the coach's residue down for a grammar engine that cuts utterances with a
+        # speech detector (PocketSphinx): it must know, or the residue runs utterances on past the command
+        self.quiet_residue = bool(getattr(grammar_ears, "quiet_residue", False))
         shipped = self._place(model.commands, model.thresholds, NEVER) if model is not None else np.full(
             len(self.commands), NEVER, np.float32)
         own = self._place(personal.commands, personal.thresholds, NEVER) if personal is not None else np.full(
