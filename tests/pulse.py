@@ -37,7 +37,7 @@ class PulseServer:
         """Start recording ``source`` as raw 16-bit mono; stop it with .terminate()."""
         out = path.open("wb")
         return subprocess.Popen(["parec", f"--device={source}", "--format=s16le", f"--rate={rate}",
-                                 "--channels=1", "--raw", "--latency-msec=10"], stdout=out, env=self.env)
+                                 "--channels=1", "--raw", "--latency-msec=100"], stdout=out, env=self.env)
 
 
 def available() -> bool:

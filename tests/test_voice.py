@@ -345,7 +345,8 @@ def test_play_speaks_each_cue_at_its_time_through_a_real_audio_server(tmp_path, 
     # the recording started earlier than the session: align on the first cue, then every cue is on time
     offset = heard[0] - cues[0]["t"]
     errors = [float(np.min(np.abs(heard - offset - c["t"]))) for c in cues]
-    assert max(errors) < 0.020, [(round(e * 1000, 1), c["text"]) for e, c in zip(errors, cues)]
+    late = [(round(e * 1000, 1), c["t"], c["text"]) for e, c in zip(errors, cues) if e >= 0.020]
+    assert not late, (late, run.stderr[-600:])
 
 
 @pytest.mark.slow
