@@ -15,10 +15,11 @@ The rule, per command ``c`` (all numbers in ``Policy``):
 4. The grammar engine alone decides only where the shipped model saw at least ``grammar_support[c]``
    (0.02) for that command in the last second. For pain no support is needed (a missed pain is worse
    than a false one), nor for arched (it is said over the coach's countdown, where the embedding model
-   hears least, and a missed arch counts a rep that was not perfect; a false one costs one rep); for stop the support must reach the candidate level, i.e. stop always needs
-   both the embedding model and the grammar engine (a false stop ends the workout), unless the
-   embedding model alone is past its (validated, strictest) threshold. Without a shipped model (a
-   language of your own) the grammar engine decides alone.
+   hears least, and a missed arch counts a rep that was not perfect; a false one costs one rep);
+   for stop the support must reach the candidate level, i.e. stop always needs both the embedding
+   model and the grammar engine (a false stop ends the workout), unless the embedding model alone is
+   past its (validated, strictest) threshold. Without a shipped model (a language of your own) the
+   grammar engine decides alone.
 5. Each command is reported once: after a decision, the same command is ignored for 1.2 s and any
    command for 0.5 s (a late confirmation of something already decided is dropped).
 

@@ -170,7 +170,8 @@ def fit(language: str, takes: dict[str, list[np.ndarray]], *, coach_emb: np.ndar
     model = PersonalModel(language, commands, mu.astype(np.float32), sd.astype(np.float32), W, b,
                           np.full(len(commands), 0.9, np.float32), templates.astype(np.float32),
                           template_class, min_sim)
-    # thresholds: 0.10 (stop: 0.15) above every held-out negative window's score (a margin fixed a priori), within 0.6..0.97
+    # thresholds: 0.10 (stop: 0.15) above every held-out negative window's score (a margin fixed a priori),
+    # within 0.6..0.97
     model.thresholds = np.full(len(commands), 0.8, np.float32)
     if held:
         sc = model.scores(np.concatenate(held))
