@@ -7,8 +7,8 @@ data directory, so no enrollment: English is the command model fused with Pocket
 command model fused with Vosk). It is fed 50 ms blocks of microphone and reference, as the listener
 feeds it, made piece by piece as it goes (never more than a piece in memory):
 
-- the reference: the coach's lines (every line of the shipped pack, placeholders filled at random) in
-  the coach's own voice (espeak-ng, the pack's voice and rate), with the pauses of a session;
+- the reference: the coach's lines (drawn from all of the shipped pack's, placeholders filled at random)
+  in the coach's own voice (espeak-ng, the pack's voice and rate), with the pauses of a session;
 - the microphone: that voice's echo through a room (a delay, a level, a little reverberation and
   speaker distortion), a person talking now and then (sentences that hold no command phrase, training
   voices only: never en-us-nyc or en-gb-x-gbclan), breathing, a fan and the room's hiss.
@@ -17,9 +17,10 @@ feeds it, made piece by piece as it goes (never more than a piece in memory):
         [--echo-db 0] [--delay-ms 120]
 
 Prints a progress line every few minutes, then: RSS after the warm-up (the first 2 minutes) and at
-the end, the growth (aim: at most 10 MB), peak RSS, every false command with its time (aim: none),
-false stops, the commands the echo gate took for the coach, the chain's real-time factor (its wall
-time over the audio's length) and CPU seconds (the audio's making excluded).
+the end, the growth (aim: at most 10 MB), peak RSS, every false command with its time and what was
+sounding then (the coach's line, the person's words, or breathing and the fan only; aim: none), false
+stops, the commands the echo gate took for the coach, the chain's real-time factor (its wall time over
+the audio's length) and CPU seconds (the audio's making excluded).
 """
 
 import argparse
@@ -29,6 +30,7 @@ import re
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,21 +65,29 @@ def rss_mb() -> tuple[float, float]:
 
 class Track:
     """An endless track of clips with pauses between them, handed out in pieces: what is held is the
-    rest of the clip that ran over the last piece, never more."""
+    rest of the clip that ran over the last piece, never more. ``spans`` keeps where the last clips
+    lie (samples from the start, and their text), to say what a false command was heard over."""
 
-    def __init__(self, next_clip: Callable[[], tuple[np.ndarray, float]]) -> None:
+    def __init__(self, next_clip: Callable[[], tuple[np.ndarray, float, str]]) -> None:
         self._next = next_clip
         self._held = np.zeros(0, np.float32)
+        self._made = 0   # samples made so far
+        self.spans: deque[tuple[int, int, str]] = deque(maxlen=64)
 
     def take(self, n: int) -> np.ndarray:
         parts, have = [self._held], len(self._held)
         while have < n:
-            clip, pause_s = self._next()
+            clip, pause_s, text = self._next()
+            self.spans.append((self._made, self._made + len(clip), text))
             parts += [clip, np.zeros(int(pause_s * RATE), np.float32)]
             have += len(clip) + int(pause_s * RATE)
+            self._made += len(clip) + int(pause_s * RATE)
         out = np.concatenate(parts)
         self._held = out[n:].copy()
         return out[:n]
+
+    def during(self, start_s: float, end_s: float) -> list[str]:
+        return [text for a, b, text in self.spans if a / RATE < end_s + 0.3 and b / RATE > start_s - 0.3]
 
 
 class Echo:
@@ -111,8 +121,10 @@ def no_command(sentences: list[str], phrases: list[str], language: str) -> list[
     return [s for s in sentences if not any(f" {p} " in words(s) for p in phrases)]
 
 
-def room(language: str, seed: int, args: argparse.Namespace) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
-    """The room: n -> (microphone, reference) as 16 kHz int16, the next n samples of each."""
+def room(language: str, seed: int, args: argparse.Namespace) -> tuple[Callable[[int], tuple[np.ndarray, np.ndarray]],
+                                                                     Track, Track]:
+    """The room: n -> (microphone, reference) as 16 kHz int16, the next n samples of each; and the coach's
+    and the person's tracks."""
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     pack = catalog.load_shipped_pack(language)
@@ -122,16 +134,18 @@ def room(language: str, seed: int, args: argparse.Namespace) -> Callable[[int], 
     lines = coach_lines(pack, fillings=3, seed=seed)
     talk = no_command(texts.talk(language, "eval", n_random=900, seed=seed), phrases, language)
 
-    def coach_line() -> tuple[np.ndarray, float]:   # mostly short pauses; now and then a hold or a rest
-        x = A.gain_to(synth.say(rng.choice(lines), coach), COACH_DB + rng.uniform(-2, 2))
-        return x, rng.uniform(0.2, 2.0) if rng.random() < 0.85 else rng.uniform(4, 20)
+    def coach_line() -> tuple[np.ndarray, float, str]:   # mostly short pauses; now and then a hold or a rest
+        text = rng.choice(lines)
+        x = A.gain_to(synth.say(text, coach), COACH_DB + rng.uniform(-2, 2))
+        return x, rng.uniform(0.2, 2.0) if rng.random() < 0.85 else rng.uniform(4, 20), text
 
-    def person() -> tuple[np.ndarray, float]:       # a few metres away, now and then
+    def person() -> tuple[np.ndarray, float, str]:       # a few metres away, now and then
         voice = random_voice(rng, language, role="talk")
         assert voice.name not in EN_RESERVED
-        x = synth.say(rng.choice(talk), voice)
+        text = rng.choice(talk)
+        x = synth.say(text, voice)
         x = A.reverb(x, nrng, rt60=rng.uniform(0.2, 0.6), drr_db=rng.uniform(0, 8)) if len(x) else x
-        return A.gain_to(x, SPEECH_DB + rng.uniform(-6, 4)) if len(x) else x, rng.uniform(2, 25)
+        return A.gain_to(x, SPEECH_DB + rng.uniform(-6, 4)) if len(x) else x, rng.uniform(2, 25), text
 
     played, said = Track(coach_line), Track(person)
     echo = Echo(nrng, delay_s=args.delay_ms / 1000, level_db=args.echo_db)
@@ -151,7 +165,14 @@ def room(language: str, seed: int, args: argparse.Namespace) -> Callable[[int], 
         mic += A.noise("white", n, nrng) * np.float32(10 ** (FLOOR_DB / 20))
         at += n
         return A.quantize(mic), A.quantize(ref)
-    return next_piece
+    return next_piece, played, said
+
+
+def over(coach: list[str], person: list[str]) -> str:
+    """What a false command was heard over, for people."""
+    parts = [f"the coach saying {' / '.join(map(repr, coach))}"] * bool(coach)
+    parts += [f"the person saying {' / '.join(map(repr, person))}"] * bool(person)
+    return "over " + " and ".join(parts) if parts else "over breathing and the fan only"
 
 
 def soak(args: argparse.Namespace) -> None:
@@ -160,23 +181,25 @@ def soak(args: argparse.Namespace) -> None:
     chain = DuplexEars(ears)
     print(f"soak, {args.language}: {which}; {args.minutes:g} min, echo {args.echo_db:+g} dB over the person, "
           f"delay {args.delay_ms:g} ms", flush=True)
-    next_piece = room(args.language, args.seed, args)
+    next_piece, played, said = room(args.language, args.seed, args)
     total = int(args.minutes * 60 * RATE)
     warm = min(int(WARM_S * RATE), total // 4)
     report = max(total // 12, int(60 * RATE))
-    false: list[Detection] = []
+    false: list[tuple[Detection, str]] = []   # and what was sounding when it was heard
     wall = cpu = 0.0
     fed = 0
     start_rss = None
     while fed < total:
         mic, ref = next_piece(min(int(PIECE_S * RATE), total - fed))
         w0, c0 = time.perf_counter(), time.process_time()
+        found: list[Detection] = []
         for i in range(0, len(mic), BLOCK):
-            false += chain.feed(mic[i:i + BLOCK], ref[i:i + BLOCK])
+            found += chain.feed(mic[i:i + BLOCK], ref[i:i + BLOCK])
         if fed + len(mic) >= total:
-            false += chain.finish()
+            found += chain.finish()
         wall += time.perf_counter() - w0
         cpu += time.process_time() - c0
+        false += [(d, over(played.during(d.start, d.end), said.during(d.start, d.end))) for d in found]
         before, fed = fed, fed + len(mic)
         if before < warm <= fed:
             start_rss = rss_mb()[0]
@@ -190,10 +213,10 @@ def soak(args: argparse.Namespace) -> None:
     print(f"RSS after the warm-up ({warm / RATE / 60:.1f} min) {start_rss:.1f} MB, at the end {end_rss:.1f} MB: "
           f"growth {end_rss - start_rss:+.1f} MB (aim <= 10); peak RSS {peak:.1f} MB")
     print(f"false commands: {len(false)} in {seconds / 60:.1f} min (aim 0); false stops: "
-          f"{sum(d.command == 'stop' for d in false)}; the echo gate took {chain.echoes} for the coach")
-    for d in false:
+          f"{sum(d.command == 'stop' for d, _ in false)}; the echo gate took {chain.echoes} for the coach")
+    for d, sounding in false:
         print(f"  {int(d.end // 60):02d}:{d.end % 60:05.2f}  {d.command:<8} {d.phrase!r}  "
-              f"confidence {d.confidence:.2f} ({d.engine})")
+              f"confidence {d.confidence:.2f} ({d.engine}); {sounding}")
     print(f"chain: real-time factor {wall / seconds:.3f} (wall), {cpu:.0f} CPU s for {seconds:.0f} s of audio "
           f"({100 * cpu / seconds:.1f} % of one core)")
 
