@@ -25,11 +25,9 @@ def coach_negatives(lines: list[str], voice: tuple[str, int], *, seconds: float 
         return any(f" {p} " in t for p in phrases)
 
     chosen = sorted(lines, key=lambda s: (not has_phrase(s), hashlib.sha1(s.encode()).hexdigest()))
-    key = hashlib.sha1(repr((chosen, voice, seconds)).encode()).hexdigest()[:16]
-    if cache_dir is not None:
-        path = Path(cache_dir) / f"coach-{key}.npy"
-        if path.exists():
-            return np.load(path).astype(np.float32)
+    path = _cached_path(cache_dir, "coach", (chosen, voice, seconds))
+    if path is not None and path.exists():
+        return np.load(path).astype(np.float32)
     rng = np.random.default_rng(0)
     pieces, total = [], 0.0
     v = synth.Voice(voice[0], "", speed=int(voice[1]))
@@ -44,11 +42,7 @@ def coach_negatives(lines: list[str], voice: tuple[str, int], *, seconds: float 
             break
     audio = np.concatenate([np.zeros(int(1.0 * RATE), np.float32)] + pieces) if pieces else np.zeros(RATE, np.float32)
     audio += A.noise("pink", len(audio), rng) * np.float32(10 ** (-65 / 20))
-    emb = embed_audio(A.quantize(audio))
-    if cache_dir is not None:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        np.save(path, emb.astype(np.float16))
-    return emb
+    return _embed_and_keep(audio, path)
 
 
 def filler_talk(fillers: list[str], voice_name: str, *, n: int = 40, seed: int = 0) -> list[tuple[str, object]]:
@@ -69,11 +63,9 @@ def filler_talk(fillers: list[str], voice_name: str, *, n: int = 40, seed: int =
 def talk_negatives(fillers: list[str], voice_name: str, *, cache_dir: Path | None = None, n: int = 80) -> np.ndarray:
     """Embeddings of ``filler_talk`` (cached; synthetic, not user audio)."""
     pairs = filler_talk(fillers, voice_name, n=n)
-    key = hashlib.sha1(repr([(t, v) for t, v in pairs]).encode()).hexdigest()[:16]
-    if cache_dir is not None:
-        path = Path(cache_dir) / f"talk-{key}.npy"
-        if path.exists():
-            return np.load(path).astype(np.float32)
+    path = _cached_path(cache_dir, "talk", [(t, v) for t, v in pairs])
+    if path is not None and path.exists():
+        return np.load(path).astype(np.float32)
     rng = np.random.default_rng(1)
     pieces = [np.zeros(RATE, np.float32)]
     for text, v in pairs:
@@ -83,8 +75,19 @@ def talk_negatives(fillers: list[str], voice_name: str, *, cache_dir: Path | Non
             pieces += [A.gain_to(x, float(rng.uniform(-30, -18))), gap]
     audio = np.concatenate(pieces)
     audio += A.noise("pink", len(audio), rng) * np.float32(10 ** (-62 / 20))
+    return _embed_and_keep(audio, path)
+
+
+def _cached_path(cache_dir: Path | None, kind: str, what: object) -> Path | None:
+    """Where the embeddings made from ``what`` are kept (named by its hash), or None without a cache."""
+    if cache_dir is None:
+        return None
+    return Path(cache_dir) / f"{kind}-{hashlib.sha1(repr(what).encode()).hexdigest()[:16]}.npy"
+
+
+def _embed_and_keep(audio: np.ndarray, path: Path | None) -> np.ndarray:
     emb = embed_audio(A.quantize(audio))
-    if cache_dir is not None:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, emb.astype(np.float16))
     return emb
