@@ -1,0 +1,91 @@
+"""Barge-in over the coach, replayed without an audio server (issue 12's figures): whole sessions as a
+microphone hears them in many rooms, through the live chain (echo tracking, canceller, the chosen
+ears, echo gate) exactly as `matcoach listen --file MIC --reference PLAYED` runs it.
+
+    python tests/bench/bench_duplex.py [--language en|ko|all] [--reps 8] [--rooms 12] [--engine auto]
+
+For each language it prints:
+- barge-in recall: "arched" said once over every countdown (the echo as loud as the person or louder,
+  delays of 10 to 400 ms, reverberation and speaker distortion varied), heard where it was said;
+- self-triggers: commands fired by the coach's own voice with nobody speaking, per hour of session;
+- the echo-path tracker's error against the room's true delay at the end of each session (median, worst).
+
+The people are espeak-ng training voices (never the held-out en-us-nyc or en-gb-x-gbclan). Prints
+figures; asserts nothing.
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from assistant.data import catalog  # noqa: E402
+from assistant.ears.engines import ears_maker  # noqa: E402
+from assistant.ears.recognizer import RATE  # noqa: E402
+from tests.duplexdata import Room, coach_session, heard_in_time, microphone, over_the_countdown, replay  # noqa: E402
+
+PEOPLE = {"en": ("arched", ["en-us", "en-gb", "en-029", "en-us+m3", "en-gb-scotland", "en+f2"]),
+          "ko": ("허리", ["ko", "ko+m3", "ko+f2", "ko+m1"])}
+
+
+def rooms(n: int, seed: int = 0) -> list[Room]:
+    """``n`` rooms: delays 10-400 ms, the echo 1 to 2 times the person's level, reverberation and
+    speaker distortion drawn at random (seeded)."""
+    rng = np.random.default_rng(seed)
+    return [Room(float(rng.uniform(0.01, 0.4)), float(rng.uniform(1.0, 2.0)), rt60_s=float(rng.uniform(0.1, 0.5)),
+                 drive=float(rng.choice([0.5, 1.0, 1.5])), seed=int(rng.integers(1 << 30))) for _ in range(n)]
+
+
+def tracker_error_ms(chain, true_delay_s: float) -> float:
+    """The delay the tracker holds at the end of the session, as an error in ms against the truth."""
+    return abs(chain.tracker.delay_s - true_delay_s) * 1000 if chain.tracker.delay_s is not None else float("inf")
+
+
+def bench(language: str, args: argparse.Namespace) -> None:
+    word, voices = PEOPLE[language]
+    make, which = ears_maker(language, engine=args.engine)
+    grammar = catalog.load_grammar(language)
+    coach = coach_session(language, Path(tempfile.mkdtemp()), sets=1, reps=args.reps)
+    seconds = len(coach.audio) / RATE
+    hits = total = wrong = self_triggers = 0
+    errors: list[float] = []
+    t0 = time.process_time()
+    for i, room in enumerate(rooms(args.rooms, seed=args.seed)):
+        said, spoken = over_the_countdown(coach, word, voices, seed=room.seed % 1000)
+        found, chain = replay(lambda: make(grammar), microphone(coach.audio, room, said, seed=i), coach.audio)
+        n, other = heard_in_time(found, spoken, "arched")
+        hits, total, wrong = hits + n, total + len(spoken), wrong + len(other)
+        errors.append(tracker_error_ms(chain, room.delay_s))
+        quiet, _ = replay(lambda: make(grammar), microphone(coach.audio, room, [], seed=i), coach.audio)
+        self_triggers += len(quiet)
+        print(f"  {language} room {i + 1:2d}: delay {room.delay_s * 1000:3.0f} ms, echo x{room.level:.1f}, "
+              f"rt60 {room.rt60_s:.2f} s, drive {room.drive}: arched {n}/{len(spoken)}, other {len(other)}, "
+              f"self-triggers {len(quiet)}" + "".join(f" [{d.command} at {d.start:.1f} s]" for d in quiet), flush=True)
+    hours = args.rooms * seconds / 3600
+    print(f"{language} ({which}): barge-in recall {hits}/{total} = {hits / max(1, total):.3f}; other commands "
+          f"heard in those sessions {wrong}; self-triggers {self_triggers} in {hours * 60:.1f} min of sessions "
+          f"({self_triggers / hours:.1f} per hour); tracker error median {np.median(errors):.1f} ms, worst "
+          f"{max(errors):.1f} ms; CPU {time.process_time() - t0:.0f} s for {2 * hours * 60:.1f} min of audio",
+          flush=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--language", default="all", choices=["en", "ko", "all"])
+    ap.add_argument("--reps", type=int, default=8, help="reps in the session (one arched per countdown)")
+    ap.add_argument("--rooms", type=int, default=12)
+    ap.add_argument("--engine", default="auto")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    for language in (["en", "ko"] if args.language == "all" else [args.language]):
+        bench(language, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
