@@ -34,7 +34,7 @@ def test_bash_completes_commands_options_and_values(bash_tab, matcoach_home):
     assert bash_tab("simulate", "--rou") == {"--routine"}
     assert bash_tab("simulate", "--routine", "q") == {"quick"}
     assert bash_tab("cues", "list", "--voice", "k") == {"ko"}
-    assert bash_tab("listen", "--engine", "") == {"auto", "vosk", "pocketsphinx"}
+    assert bash_tab("listen", "--engine", "") == {"auto", "fused", "embedding", "personal", "vosk", "pocketsphinx"}
     assert bash_tab("config", "set", "in") == {"input-device"}
     assert {"config", "completion"} <= bash_tab("")
 

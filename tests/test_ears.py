@@ -237,7 +237,7 @@ def test_listen_file_json_prints_one_object_per_command(korean_recording):
         assert found["engine"] in ("vosk", "embedding", "embedding+vosk") and 0 < found["confidence"] <= 1
         assert abs(found["start"] - said.start) < 0.3 and abs(found["end"] - said.end) < 0.3
         assert found["end"] <= found["detected_at"] <= duration
-    assert "listening with Vosk" in run.stderr
+    assert "listening with the command model + Vosk" in run.stderr
 
 
 @pytest.mark.slow

@@ -75,9 +75,9 @@ class EmbeddingStream:
     def feed(self, block: np.ndarray, *, track: bool = True) -> Frames:
         """The embeddings ``block`` completes, computed in one batch. With ``track=False`` the energy
         track is left to ``track()`` (a long block is embedded at once, then tracked piece by piece)."""
-        x = as_float(np.asarray(block))
         if track:
-            self.track(x)
+            self.track(block)  # as given: track() scales it (an int16-scale float would be taken for -1..1)
+        x = as_float(np.asarray(block))
         self._audio = np.concatenate((self._audio, x))
         while HOP * self._chunk - LEAD + CHUNK <= self._audio_origin + len(self._audio):
             mels = mel_chunks(self._interp, self._audio, self._chunk, 1, self._audio_origin)
@@ -133,7 +133,8 @@ def speech_bounds(energy: np.ndarray, origin: float, before: float, *, max_len: 
     energies: frames more than 12 dB over the recent floor; gaps under 0.25 s bridged."""
     if not len(energy):
         return None
-    floor = np.percentile(energy, 10)
+    heard = energy[energy > -90.0]  # digital silence (the stream's start, a muted device) is no floor
+    floor = np.percentile(heard if len(heard) else energy, 10)
     loud = energy > floor + 12.0
     last = min(len(energy) - 1, int((before - origin) / 0.01))
     first_allowed = 0 if min_end is None else max(0, int((min_end - origin) / 0.01))
