@@ -55,6 +55,20 @@ def test_fusion_confirms_a_candidate_and_is_strict_about_stop_and_lenient_about_
     assert policy.grammar_support[0] == policy.candidate[0]                    # stop: both paths, always
 
 
+def test_a_stop_the_grammar_engine_hears_first_is_confirmed_when_the_model_catches_up():
+    """PocketSphinx reports a word's end ~0.1-0.4 s before the embedding model's peak: a plain "stop"
+    was lost because the report found no candidate yet and the candidate found no report any more."""
+    fusion = Fusion(Policy.default(["stop"], np.array([0.99])))
+    fusion.frame(1.40, np.array([0.05]))
+    assert fusion.grammar("stop", 0.96, 1.36, 1.45, 0.86) == []             # heard, not yet supported
+    out = fusion.frame(1.60, np.array([0.9]))                                # the model catches up
+    assert [(d.command, d.start, d.end, d.engine) for d in out] == [("stop", 0.96, 1.36, "embedding+pocketsphinx")]
+    late = Fusion(Policy.default(["stop"], np.array([0.99])))
+    late.grammar("stop", 0.96, 1.36, 1.45, 0.86)
+    late.tick(2.0)                                                           # too long ago: forgotten
+    assert late.frame(2.05, np.array([0.9])) == []
+
+
 def test_without_a_shipped_model_the_grammar_engine_decides_alone():
     fusion = Fusion(Policy.default(["done"], np.array([2.0]), grammar_engine="vosk", shipped=False))
     assert [(d.command, d.engine) for d in fusion.grammar("done", 1.0, 1.4, 1.6, 0.9)] == [("done", "vosk")]

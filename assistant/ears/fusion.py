@@ -9,7 +9,10 @@ The rule, per command ``c`` (all numbers in ``Policy``):
    - by the grammar engine reporting the same command, ending near the candidate, within
      ``wait_s`` after the candidate (the grammar engine ends an utterance ~100-200 ms after the
      voice stops, so a short wait catches most of its reports and keeps latency bounded).
-   An unconfirmed candidate expires silently.
+   The other way round too: a grammar report the shipped model does not yet support waits up to
+   ``grammar_wait_s`` (the embedding model sees a word's end ~0.1-0.4 s after the grammar engine
+   does) for a candidate of the same command to confirm it. An unconfirmed candidate or report
+   expires silently.
 3. The personal model alone decides at ``personal_alone[c]``: its own threshold, +0.05 where a shipped
    model exists to confirm instead; never for stop when another path could confirm it.
 4. The grammar engine alone decides only where the shipped model saw at least ``grammar_support[c]``
@@ -56,6 +59,7 @@ class Policy:
     wait_s: float = 0.15
     grammar_engine: str = "pocketsphinx"
     shipped: bool = True          # without a shipped model (a language of your own) the grammar engine decides alone
+    grammar_wait_s: float = 0.4   # a grammar report waits this long for the shipped model's candidate
 
     @classmethod
     def default(cls, commands: list[str], shipped_thresholds: np.ndarray,
@@ -91,11 +95,22 @@ class _Candidate:
     end: float
 
 
+@dataclass
+class _Report:
+    c: int
+    t: float
+    start: float
+    end: float
+    confidence: float
+    phrase: str
+
+
 class Fusion:
     def __init__(self, policy: Policy) -> None:
         self.p = policy
         self.idx = {c: i for i, c in enumerate(policy.commands)}
         self._pending: list[_Candidate] = []
+        self._reports: list[_Report] = []   # grammar reports waiting for the shipped model's candidate
         self._recent: list[tuple[float, np.ndarray]] = []   # (t, shipped probs) over the last second
         self._last_any = -9.0
         self._last = np.full(len(policy.commands), -9.0)
@@ -140,6 +155,12 @@ class Fusion:
                 if personal is not None and personal[c] >= self.p.personal_confirm[c]:
                     out += self._decide(c, t, s, e, float(max(shipped[c], personal[c])), "embedding+personal")
                     break
+                report = next((r for r in self._reports if r.c == c and abs(r.end - e) < 0.8), None)
+                if report is not None:   # the grammar engine heard it first
+                    self._reports.remove(report)
+                    out += self._decide(c, t, report.start, report.end, max(float(shipped[c]), report.confidence),
+                                        f"embedding+{self.p.grammar_engine}", report.phrase)
+                    break
                 self._pending.append(_Candidate(c, t, float(shipped[c]), s, e))
         return out + self.tick(t)
 
@@ -161,10 +182,12 @@ class Fusion:
             engine = self.p.grammar_engine if support < self.p.candidate[c] else f"embedding+{self.p.grammar_engine}"
             return self._decide(c, detected_at, start, end, confidence * (0.5 + 0.5 * min(1.0, support * 4)),
                                 engine, phrase)
+        self._reports.append(_Report(c, detected_at, start, end, confidence, phrase))
         return []
 
     def tick(self, now: float) -> list[Decision]:
         self._pending = [k for k in self._pending if now <= k.t + self.p.wait_s]
+        self._reports = [r for r in self._reports if now <= r.t + self.p.grammar_wait_s]
         return []
 
     # --- output ---------------------------------------------------------------------------------
@@ -177,4 +200,5 @@ class Fusion:
         self._armed[c] = False
         self._armed_p[c] = False
         self._pending = [k for k in self._pending if k.c != c]
+        self._reports = [r for r in self._reports if r.c != c]
         return [Decision(self.p.commands[c], start, end, t, min(1.0, conf), engine, phrase or self.p.commands[c])]

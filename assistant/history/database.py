@@ -67,9 +67,19 @@ def open_for_reading(path: Path, timeout: float) -> sqlite3.Connection | None:
     if not header.startswith(SQLITE_HEADER):
         raise HistoryError(f"{path}: is damaged (file is not a database); move it aside (matcoach starts a new "
                            f"one), or check the path")
-    # a WAL file nobody is writing has no -wal beside it: read it as immutable, so no -shm/-wal appear
+    # a WAL file nobody is writing has no -wal beside it: read it as immutable, so no -shm/-wal appear.
+    # A writer may start meanwhile (another matcoach's first run): what looks damaged is read again
+    # the careful way before it is called damaged
     idle = len(header) > 18 and header[18] == WAL_MODE and not Path(f"{path}-wal").exists()
-    uri = path.resolve().as_uri() + ("?immutable=1" if idle else "?mode=ro")
+    if idle:
+        try:
+            return _open_read_only(path, path.resolve().as_uri() + "?immutable=1", timeout)
+        except HistoryError:
+            pass
+    return _open_read_only(path, path.resolve().as_uri() + "?mode=ro", timeout)
+
+
+def _open_read_only(path: Path, uri: str, timeout: float) -> sqlite3.Connection | None:
     try:
         db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
     except sqlite3.Error as e:
