@@ -57,7 +57,8 @@ def test_a_set_with_nobody_speaking_hears_nothing_and_speaks_the_summary(pulse, 
 def test_spoken_commands_run_the_session(pulse, tmp_path, language):
     home, says = tmp_path / "home", SAYS[language]
     with Room(pulse):
-        live = LiveSession(pulse, home, "--routine", "quick", language=language)
+        # a rest long enough for "stop" to be said three times in it, on a busy machine too
+        live = LiveSession(pulse, home, "--routine", "quick", "--rest", "30", language=language)
         # set 1: pause while the legs are down, resume, then "done" ends the set early; a command
         # not understood is said again, as a person would (the benchmark counts how often)
         live.after(live.wait_for(cue("brace")))

@@ -93,8 +93,7 @@ def run_simulated(args: argparse.Namespace) -> int:
             clips = make_clips(pack, rate)
             warm(clips, pack, routine, variations, advice)
             if args.play:
-                speaker = stack.enter_context(Speaker(find_device(args.output_device, "output"), rate,
-                                                          latency=Speaker.UNHURRIED_S))
+                speaker = stack.enter_context(Speaker(find_device(args.output_device, "output"), rate))
                 voice, pace = spoken_voice(pack, clips, speaker), speaker.wait_until
             else:
                 mixdown = Mixdown(rate)

@@ -26,15 +26,10 @@ class Speaker:
     # audio buffered at the device: every answer waits this long to be heard, but a starved callback
     # (a busy machine) must not run the device dry, or the coach's voice stutters and its echo jumps
     LATENCY_S = 0.08
-    # a session nobody answers (`simulate --play`) can buffer more: nothing waits on it, and no stutter
-    UNHURRIED_S = 0.3
 
     def __init__(self, device: int | str | None, rate: int, blocksize: int = 0,
-                 on_change: Callable[[bool, str], None] | None = None, latency: float = LATENCY_S) -> None:
+                 on_change: Callable[[bool, str], None] | None = None) -> None:
         self.device = device
-        self.latency = latency
-        # the callback fills the device's buffer ahead of time: schedule further ahead with a bigger one
-        self.lead_s = self.LEAD_S + max(0.0, latency - self.LATENCY_S)
         self.rate = rate
         self.blocksize = blocksize
         self.revival = Revival("speaker", on_change)  # on_change(lost, why) comes from the watchdog thread
@@ -43,7 +38,7 @@ class Speaker:
         self._frames = 0  # written by the callback only
         self._handed = (0, time.monotonic())  # (frames handed to the device, when): written by the callback only
         self._last_end = 0  # written by the coach thread only
-        self._lead = round(self.lead_s * rate)
+        self._lead = round(self.LEAD_S * rate)
         self.problems = 0
         self._closing = threading.Event()
         self._watchdog = threading.Thread(target=self._watch, name="matcoach-speaker-watch", daemon=True)
@@ -58,7 +53,7 @@ class Speaker:
 
         try:
             return sounddevice.OutputStream(device=self.device, samplerate=self.rate, channels=1, dtype="float32",
-                                            blocksize=self.blocksize, latency=self.latency,
+                                            blocksize=self.blocksize, latency=self.LATENCY_S,
                                             callback=self._callback)
         except (sounddevice.PortAudioError, ValueError) as e:
             raise MatcoachError(f"cannot open the audio output ({e}); choose another --output-device "
@@ -111,15 +106,15 @@ class Speaker:
         return (self._frames - self._lead) / self.rate
 
     def add(self, start_s: float, samples: np.ndarray) -> None:
-        self._orders.put(("add", start_s + self.lead_s, samples))
-        self._last_end = max(self._last_end, round((start_s + self.lead_s) * self.rate) + len(samples))
+        self._orders.put(("add", start_s + self.LEAD_S, samples))
+        self._last_end = max(self._last_end, round((start_s + self.LEAD_S) * self.rate) + len(samples))
 
     def cut(self, at_s: float) -> None:
-        self._orders.put(("cut", at_s + self.lead_s, None))
+        self._orders.put(("cut", at_s + self.LEAD_S, None))
 
     def level(self, start_s: float, end_s: float) -> float:
         """The loudest block played between two session times, as RMS (0 when nothing played)."""
-        a, b = round((start_s + self.lead_s) * self.rate), round((end_s + self.lead_s) * self.rate)
+        a, b = round((start_s + self.LEAD_S) * self.rate), round((end_s + self.LEAD_S) * self.rate)
         return max((rms for first, rms in list(self.played) if a <= first < b), default=0.0)
 
     def frames(self) -> int:
