@@ -86,6 +86,17 @@ class Policy:
         return cls(commands, alone, candidate, palone, pconf, support, wait_s, grammar_engine, shipped)
 
 
+NEAR_S = 0.8  # a candidate and a grammar report of the same command ending this close are one word
+
+
+def _strongest_over(values: np.ndarray | None, thresholds: np.ndarray, armed: np.ndarray) -> int | None:
+    """The armed command furthest over its threshold, if any."""
+    if values is None:
+        return None
+    over = (values >= thresholds) & armed
+    return int(np.argmax(np.where(over, values / thresholds, -1))) if over.any() else None
+
+
 @dataclass
 class _Candidate:
     c: int
@@ -130,20 +141,13 @@ class Fusion:
             self._armed |= shipped < self.p.candidate * 0.5
         if personal is not None:
             self._armed_p |= personal < self.p.personal_confirm * 0.5
-        # rule 1: shipped alone
-        if shipped is not None:
-            over = (shipped >= self.p.alone) & self._armed
-            if over.any():
-                c = int(np.argmax(np.where(over, shipped / self.p.alone, -1)))
+        # rule 1: shipped alone; rule 3: personal alone
+        for values, thresholds, armed, engine in ((shipped, self.p.alone, self._armed, "embedding"),
+                                                  (personal, self.p.personal_alone, self._armed_p, "personal")):
+            c = _strongest_over(values, thresholds, armed)
+            if c is not None and not out:
                 s, e = bounds(t, c)
-                out += self._decide(c, t, s, e, float(shipped[c]), "embedding")
-        # rule 3: personal alone
-        if personal is not None and not out:
-            over = (personal >= self.p.personal_alone) & self._armed_p
-            if over.any():
-                c = int(np.argmax(np.where(over, personal / self.p.personal_alone, -1)))
-                s, e = bounds(t, c)
-                out += self._decide(c, t, s, e, float(personal[c]), "personal")
+                out += self._decide(c, t, s, e, float(values[c]), engine)
         # rule 2: candidates, confirmed by the personal model at once
         if shipped is not None and not out:
             cand = (shipped >= self.p.candidate) & self._armed
@@ -155,7 +159,7 @@ class Fusion:
                 if personal is not None and personal[c] >= self.p.personal_confirm[c]:
                     out += self._decide(c, t, s, e, float(max(shipped[c], personal[c])), "embedding+personal")
                     break
-                report = next((r for r in self._reports if r.c == c and abs(r.end - e) < 0.8), None)
+                report = next((r for r in self._reports if r.c == c and abs(r.end - e) < NEAR_S), None)
                 if report is not None:   # the grammar engine heard it first
                     self._reports.remove(report)
                     out += self._decide(c, t, report.start, report.end, max(float(shipped[c]), report.confidence),
@@ -171,7 +175,7 @@ class Fusion:
             return []
         # a pending candidate for the same command, near in time: confirmed
         for k in self._pending:
-            if k.c == c and abs(k.end - end) < 0.8:
+            if k.c == c and abs(k.end - end) < NEAR_S:
                 self._pending.remove(k)
                 return self._decide(c, detected_at, k.start, k.end, max(k.p, confidence),
                                     f"embedding+{self.p.grammar_engine}", phrase)
