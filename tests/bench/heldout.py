@@ -10,6 +10,10 @@ Korean: the ko variants in ``train.voices.KO_EVAL_VARIANTS``), cached in the cac
   voices (evaluation texts, never trained on), every coach line in the coach's voice, breathing, a fan.
 - enrollment takes: for one held-out voice, 3 varied takes per command (enrollment) and other takes
   of it under noise (testing).
+
+``use_voice_set("dev")`` makes the same material from training voices instead (English: the training
+bases en-gb-scotland and en-029 with the same variants; Korean: six training variants of ko), cached
+apart. That is the set to tune fusion and thresholds on; its figures are not results.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from assistant.data import catalog, paths
 from assistant.ears import augment as A
 from assistant.ears import espeak as synth
 from assistant.ears.train import texts
-from assistant.ears.train.voices import EN_RESERVED, KO_EVAL_VARIANTS, eval_voices, random_voice
+from assistant.ears.train.voices import EN_EVAL_VARIANTS, EN_RESERVED, KO_EVAL_VARIANTS, eval_voices, random_voice
 from assistant.ears.vocabulary import coach_lines as pack_lines
 from assistant.ears.vocabulary import coach_voice as pack_voice
 from assistant.ears.vocabulary import command_ids
@@ -35,6 +39,32 @@ RATE = 16000
 ROOT = Path(os.environ.get("MATCOACH_EVAL_CACHE", "")) if os.environ.get("MATCOACH_EVAL_CACHE") \
     else paths.cache_dir() / "ears-eval"
 VERSION = "r1"
+VOICE_SET = "held-out"
+DEV_BASES_EN = ("en-gb-scotland", "en-029")
+DEV_VARIANTS_KO = ("m3", "f2", "klatt2", "Andy", "linda", "croak")
+
+
+def use_voice_set(name: str) -> None:
+    """"held-out" (the reserved voices: results) or "dev" (training voices: for tuning)."""
+    global VOICE_SET, VERSION
+    if name not in ("held-out", "dev"):
+        raise ValueError(f"voice set {name!r}: held-out or dev")
+    VOICE_SET, VERSION = name, "r1" if name == "held-out" else "r1-dev"
+
+
+def voices(language: str) -> list[synth.Voice]:
+    """The voices of the current set: held-out (never trained on) or dev (training voices)."""
+    if VOICE_SET == "held-out":
+        return eval_voices(language)
+    rng = random.Random(4321)
+    if language == "en":
+        bases = [(b, v) for b in DEV_BASES_EN for v in EN_EVAL_VARIANTS]
+    else:
+        bases = [("ko", v) for v in DEV_VARIANTS_KO for _ in range(4)]
+    out = [synth.Voice(b, v, speed=rng.choice((120, 150, 175, 200, 240)), pitch=rng.choice((25, 40, 50, 60, 75)),
+                       amplitude=rng.randint(70, 150)) for b, v in bases]
+    assert not any(v.name in EN_RESERVED or (language == "ko" and v.variant in KO_EVAL_VARIANTS) for v in out)
+    return out
 SPEECH_DB = -24.0
 FLOOR_DB = -60.0
 CONDITIONS = ("clean", "pink10", "babble5", "far", "coach")
@@ -52,9 +82,9 @@ class Said:
 def _babble_pool(language: str, rng: random.Random) -> list[np.ndarray]:
     pool = []
     talk = texts.talk(language, "eval")
-    voices = eval_voices(language)
+    pool_voices = voices(language)
     for i in range(60):
-        v = voices[i % len(voices)] if i % 2 == 0 else random_voice(rng, language, role="talk")
+        v = pool_voices[i % len(pool_voices)] if i % 2 == 0 else random_voice(rng, language, role="talk")
         x = synth.say(rng.choice(talk), v)
         if len(x) > RATE // 2:
             pool.append(x)
@@ -74,13 +104,13 @@ def _coach_track(language: str, n: int, rng: random.Random, lines: list[str]) ->
     return out
 
 
-def command_scene(language: str, condition: str, *, seed: int = 0, voices=None, per_voice: int = 1):
-    """(audio, [Said]) for one condition: each held-out voice says each command ``per_voice`` times."""
+def command_scene(language: str, condition: str, *, seed: int = 0, speakers=None, per_voice: int = 1):
+    """(audio, [Said]) for one condition: each voice of the set says each command ``per_voice`` times."""
     rng = random.Random(f"{language}-{condition}-{seed}")
     g = product.load_grammar(language)
     by = {c: [p for p, k in g.phrases.items() if k == c] for c in g.commands}
-    voices = voices or eval_voices(language)
-    items = [(v, c, rng.choice(by[c])) for v in voices for c in g.commands for _ in range(per_voice)]
+    items = [(v, c, rng.choice(by[c])) for v in (speakers or voices(language)) for c in g.commands
+             for _ in range(per_voice)]
     return _scene_from_items(language, condition, items, rng)
 
 
@@ -112,8 +142,9 @@ def negative_audio(language: str, *, seed: int = 0, minutes_talk_heldout: float 
             audio += A.noise("fan", n, nrng) * np.float32(10 ** ((SPEECH_DB - 25) / 20))
         parts.append((name, np.clip(audio, -1, 1), said))
 
-    ev = eval_voices(language)
-    talk_part("talk, held-out voices", minutes_talk_heldout, lambda: rng.choice(ev))
+    ev = voices(language)
+    name = "talk, held-out voices" if VOICE_SET == "held-out" else "talk, dev voices"
+    talk_part(name, minutes_talk_heldout, lambda: rng.choice(ev))
     talk_part("talk, other voices", minutes_talk_other, lambda: random_voice(rng, language, role="talk"))
     # every coach line in the coach's voice, twice with different fillings
     cv = product.coach_voice(language)
@@ -146,6 +177,8 @@ def negative_audio(language: str, *, seed: int = 0, minutes_talk_heldout: float 
 
 
 def enrollment_voice(language: str) -> synth.Voice:
+    if VOICE_SET == "dev":
+        return synth.Voice(DEV_BASES_EN[0], "") if language == "en" else synth.Voice("ko", DEV_VARIANTS_KO[0])
     return synth.Voice(EN_RESERVED[0] if language == "en" else "ko", "" if language == "en" else KO_EVAL_VARIANTS[0])
 
 
