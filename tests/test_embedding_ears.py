@@ -176,8 +176,11 @@ def test_the_shipped_model_stays_quiet_over_the_coachs_own_lines(command_model_e
     pack = catalog.load_shipped_pack("en")
     lines = coach_lines(pack, fillings=1, seed=5)[:60]   # about three minutes of the coach
     audio, _ = scene([say(line, pack.voice.engine_voice, pack.voice.rate) for line in lines], lines, gap_s=0.6)
-    found = list(hear(command_model_ears(grammar), blocks(audio)))
-    assert len(found) <= 1 and not [d for d in found if d.command == "stop"], found
+    ears = command_model_ears(grammar)
+    found = list(hear(ears, blocks(audio)))
+    # the model alone fires on "Arched. That one doesn't count." here: the bank of the coach's own
+    # lines (other fillings than these) recognises it as the coach's
+    assert found == [] and ears.own_lines is not None
 
 
 def _peak_rss_listening(path) -> int:

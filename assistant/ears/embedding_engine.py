@@ -12,6 +12,7 @@ batches, and the rest is done 50 ms at a time as if it had come live, so the res
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 
 import numpy as np
@@ -21,13 +22,18 @@ from assistant.core.grammar import Grammar
 from assistant.ears.command_model import CommandModel, estimate_bounds
 from assistant.ears.embedding_stream import EmbeddingStream, Frames
 from assistant.ears.fusion import Decision, Fusion, Policy
+from assistant.ears.isolation import Isolation
+from assistant.ears.own_lines import OwnLines
 from assistant.ears.personal_model import PersonalModel
 from assistant.ears.recognizer import BLOCK, RATE, Detection, Recognizer
 from assistant.ears.vocabulary import command_ids, phrases_of
 
+log = logging.getLogger(__name__)
+
 NEVER = 2.0        # a threshold no score reaches: the command is not listened for
 PRIME_S = 1.2      # silence before the first sample, so a word said at once is still heard (see below)
 NAMED_WAIT_S = 0.6  # a start heard by the embedding models waits this long for the words that name a variation
+ECHO_TAIL_S = 0.25  # the coach's echo rings on this long in a room after the reference stops
 
 
 class EmbeddingEars:
@@ -72,6 +78,18 @@ class EmbeddingEars:
         # "start bent knee": the embedding models hear "start", only the grammar engine hears which
         self._names_variations = bool(grammar.start_variations) and grammar_ears is not None
         self._held: Decision | None = None
+        # the last check: a command stands on its own, not inside talk (assistant.ears.isolation)
+        self.isolation = Isolation(self.stream.energy, self._durations)
+        # ... and it is not one of the coach's own lines (assistant.ears.own_lines)
+        self.own_lines = OwnLines.shipped(model.language) if model is not None else None
+        self._echo_next = False
+        self._reference = False   # the duplex chain feeds an echo reference: its gate judges the coach's voice
+
+    def coach_echo(self, sounding: bool) -> None:
+        """The duplex chain says whether the coach's echo sounds in the block it feeds next: its
+        residue is then not taken for talk going on around a command."""
+        self._echo_next = sounding
+        self._reference = True
 
     def _place(self, commands: list[str], values: np.ndarray, missing: float) -> np.ndarray:
         """Per-command values in this pipeline's command order (``missing`` for a command not there)."""
@@ -87,6 +105,9 @@ class EmbeddingEars:
         return self.stream.position - self._origin
 
     def feed(self, block: np.ndarray) -> list[Detection]:
+        if self._echo_next:
+            now = self.stream.position
+            self.isolation.echo_sounding(now, now + len(block) / RATE + ECHO_TAIL_S)
         if len(block) <= 2 * BLOCK:
             return self._step(block, self.stream.feed(block))
         frames = self.stream.feed(block, track=False)
@@ -118,8 +139,27 @@ class EmbeddingEars:
                 decided += self.fusion.frame(float(t), shipped, mine, bounds=self._bounds)
         if self.grammar_ears is not None:
             decided += self._from_grammar(self.grammar_ears.feed(block))
-        decided += self.fusion.tick(self.stream.position)
-        return [self._detection(d) for d in self._hold_start(decided)]
+        now = self.stream.position
+        decided += self.fusion.tick(now)
+        alone = [kept for d in self._not_own(self._hold_start(decided)) for kept in self.isolation.offer(d, now)]
+        return [self._detection(d) for d in alone + self.isolation.due(now)]
+
+    def _not_own(self, decided: list[Decision]) -> list[Decision]:
+        """``decided`` without what sounds like one of the coach's own lines. Only without an echo
+        reference: with one, the echo gate knows what the coach played, and the coach's residue
+        around a barge-in ("arched" over the countdown) would make the person's word look like the
+        coach's line (measured: barge-in recall fell from 0.79 to 0.69 in Korean)."""
+        if self.own_lines is None or self._reference or not decided:
+            return decided
+        recent = np.asarray(self._shipped_window)
+        kept = []
+        for d in decided:
+            if self.own_lines.said_by_coach(d.command, recent):
+                log.info("not a command: %r ending at %.2f s sounds like the coach's own line", d.phrase or d.command,
+                         d.end - self._origin)
+            else:
+                kept.append(d)
+        return kept
 
     def _hold_start(self, decided: list[Decision]) -> list[Decision]:
         """A start without its words waits a moment for the grammar engine to say which start it was."""
@@ -144,7 +184,9 @@ class EmbeddingEars:
         if self._held is not None:
             decided.append(self._held)
             self._held = None
-        return [self._detection(d) for d in decided]
+        now = self.stream.position
+        alone = [kept for d in self._not_own(decided) for kept in self.isolation.offer(d, now)]
+        return [self._detection(d) for d in alone + self.isolation.flush()]
 
     def _from_grammar(self, found: list[Detection]) -> list[Decision]:
         decided: list[Decision] = []

@@ -58,11 +58,13 @@ class DuplexEars:
     QUIET_DB = 15.0  # for recognizers that ask: stretches of the coach's residue alone are turned down this much
     HOLD = 5         # frames (50 ms) the quieting stays open after the person was heard
     HISS = 10.0      # RMS in int16 steps: -70 dBFS
+    ECHO_RMS = 30.0  # RMS in int16 steps (-61 dBFS): a reference block this loud is the coach sounding
 
     def __init__(self, ears: Recognizer, *, cancel: bool = True) -> None:
         self.ears = ears
         self.engine = ears.engine
         self._quiet_residue = bool(getattr(ears, "quiet_residue", False))
+        self._note_echo: Callable[[bool], None] | None = getattr(ears, "coach_echo", None)
         self.tracker = EchoTracker(RATE)
         self.gate = EchoGate()
         self._line = DelayLine(int(EchoTracker.MAX_DELAY_S * RATE))
@@ -112,7 +114,10 @@ class DuplexEars:
         out = mic
         if self._canceller is not None:
             out = self._canceller.process(mic, self._line.read(self._delay, len(mic)))
-        self.gate.heard(out, self._line.read(full, len(mic)))
+        echo = self._line.read(full, len(mic))
+        self.gate.heard(out, echo)
+        if self._note_echo is not None:   # the ears' last check must not take the residue for talk
+            self._note_echo(float(np.sqrt(np.mean(echo.astype(np.float32) ** 2))) > self.ECHO_RMS)
         if self._quiet_residue:
             out = self._quieted(out)
         return self._judged(self.ears.feed(self._hiss(out)))

@@ -28,7 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.ears.command_model import CommandModel, Events  # noqa: E402
 from assistant.ears.embedding import emb_time, embed_audio  # noqa: E402
+from assistant.ears.embedding_stream import EmbeddingStream  # noqa: E402
 from assistant.ears.fusion import Fusion, Policy  # noqa: E402
+from assistant.ears.isolation import Isolation  # noqa: E402
+from assistant.ears.own_lines import OwnLines  # noqa: E402
 from tests.bench import heldout as ES  # noqa: E402
 
 RATE = 16000
@@ -99,11 +102,44 @@ def events_from_scores(scores: np.ndarray, window: int, commands: list[str], thr
     return out
 
 
+def energy_track(pcm: np.ndarray) -> np.ndarray:
+    """10 ms frame energies in dBFS, as the live embedding stream keeps them."""
+    x = pcm.astype(np.float32) / (32768.0 if pcm.dtype == np.int16 else 1.0)
+    n = len(x) // 160
+    return 10 * np.log10(np.mean(x[:n * 160].reshape(n, 160) ** 2, axis=1) + 1e-10)
+
+
 def fused(shipped: np.ndarray, shipped_window: int, personal: np.ndarray | None, personal_window: int,
-          grammar: list[Det], policy: Policy) -> list[Det]:
+          grammar: list[Det], policy: Policy, pcm: np.ndarray | None = None,
+          durations: dict[str, float] | None = None, emb: np.ndarray | None = None,
+          own: OwnLines | None = None) -> list[Det]:
     """Replay the three sources in time order through ``Fusion`` (causal: each input at the time it
-    would be available)."""
+    would be available), then, as the product does, drop what sounds like the coach's own lines
+    (``own``, reading ``emb``) and what is not said on its own (when ``pcm`` is given)."""
     f = Fusion(policy)
+    clock = [0.0]
+    newest = [-1]   # the newest embedding available
+    iso = None
+    if pcm is not None:
+        energy = energy_track(pcm)
+        keep = int(EmbeddingStream.ENERGY_KEEP_S * 100)
+
+        def recent():
+            k = min(len(energy), int(clock[0] / 0.01 + 1e-6))
+            a = max(0, k - keep)
+            return energy[a:k], a * 0.01
+
+        iso = Isolation(recent, durations)
+
+    def passed(decisions, at):
+        clock[0] = at
+        if own is not None and emb is not None and decisions:
+            recent = emb[max(0, newest[0] - 15):newest[0] + 1]
+            decisions = [d for d in decisions if not own.said_by_coach(d.command, recent)]
+        if iso is not None:
+            decisions = [k for d in decisions for k in iso.offer(d, at)] + iso.due(at)
+        return [(d, at) for d in decisions]
+
     n = len(shipped) + shipped_window - 1
     events = []   # (available_at, order, kind, payload)
     for k in range(n):
@@ -113,21 +149,23 @@ def fused(shipped: np.ndarray, shipped_window: int, personal: np.ndarray | None,
         if personal is not None and k >= personal_window - 1 and k - personal_window + 1 < len(personal):
             pp = personal[k - personal_window + 1]
         if sp is not None or pp is not None:
-            events.append((block_time(t), 0, "frame", (t, sp, pp)))
+            events.append((block_time(t), 0, "frame", (t, sp, pp, k)))
     for d in grammar:
         events.append((d.detected_at, 1, "grammar", d))
     events.sort(key=lambda e: (e[0], e[1]))
     out = []
     for at, _, kind, payload in events:
         if kind == "frame":
-            t, sp, pp = payload
-            for dec in f.frame(t, sp, pp):
-                out.append(Det(dec.command, dec.start, dec.end, at, dec.confidence, dec.engine))
+            t, sp, pp, newest[0] = payload
+            decisions = f.frame(t, sp, pp)
         else:
             d = payload
             f.tick(at)
-            for dec in f.grammar(d.command, d.start, d.end, at, d.confidence, d.phrase):
-                out.append(Det(dec.command, dec.start, dec.end, at, dec.confidence, dec.engine))
+            decisions = f.grammar(d.command, d.start, d.end, at, d.confidence, d.phrase)
+        for dec, when in passed(decisions, at):
+            out.append(Det(dec.command, dec.start, dec.end, when, dec.confidence, dec.engine))
+    if iso is not None:
+        out += [Det(d.command, d.start, d.end, d.detected_at, d.confidence, d.engine) for d in iso.flush()]
     return out
 
 
@@ -172,14 +210,21 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default=None, help="command model .npz (default: the shipped one)")
     ap.add_argument("--no-grammar", action="store_true", help="skip the grammar engine (and fusion with it)")
     ap.add_argument("--json", default=None, help="also write all figures to this file")
+    ap.add_argument("--voices", choices=("held-out", "dev"), default="held-out",
+                    help="held-out: the reserved voices (results); dev: training voices, to tune on (not results)")
+    ap.add_argument("--no-isolation", action="store_true",
+                    help="fused paths without the last check that a command stands on its own")
     ap.add_argument("--material-only", action="store_true", help="make (cache) the material, embeddings and "
                     "grammar engine outputs; score nothing")
     args = ap.parse_args(argv)
     lang = args.language
+    ES.use_voice_set(args.voices)
     model = CommandModel.load(args.model) if args.model else CommandModel.shipped(lang)
     commands = model.commands
     gname = "pocketsphinx" if lang == "en" else "vosk"
     results = {"language": lang, "held_out": held_out_text(lang)}
+    if args.voices == "dev":
+        results["held_out"] = "NONE: dev set of training voices (for tuning; these figures are not results)"
     print(f"== {lang}: held-out voices: {results['held_out']}")
     t0 = time.time()
 
@@ -235,6 +280,14 @@ def main(argv=None) -> int:
     if pmodel is not None:
         for i, c in enumerate(pmodel.commands):
             pth[commands.index(c)] = pmodel.thresholds[i]
+    lone = None if args.no_isolation else dict(zip(commands, map(float, model.durations)))
+
+    own = None if args.no_isolation else OwnLines.shipped(lang)
+
+    def fuse(name, pcm, sh, ps, gr, policy):
+        return fused(sh, model.window, ps, 12, gr, policy, None if lone is None else pcm, lone,
+                     embeddings(name, pcm), own)
+
     pol_plain = Policy.default(commands, model.thresholds, None, grammar_engine=gname)
     pol_pers = Policy.default(commands, model.thresholds, pth, grammar_engine=gname)
 
@@ -242,10 +295,10 @@ def main(argv=None) -> int:
         "embedding": lambda n, pcm, sh, ps, gr: events_from_scores(sh[:, 1:], model.window, commands, model.thresholds,
                                                                    "embedding", model.durations),
         gname: lambda n, pcm, sh, ps, gr: gr,
-        f"fused (embedding+{gname})": lambda n, pcm, sh, ps, gr: fused(sh, model.window, None, 12, gr, pol_plain),
+        f"fused (embedding+{gname})": lambda n, pcm, sh, ps, gr: fuse(n, pcm, sh, None, gr, pol_plain),
         "personal": lambda n, pcm, sh, ps, gr: events_from_scores(ps, 12, commands, pth, "personal"),
-        "embedding+personal": lambda n, pcm, sh, ps, gr: fused(sh, model.window, ps, 12, [], pol_pers),
-        f"fused (embedding+{gname}+personal)": lambda n, pcm, sh, ps, gr: fused(sh, model.window, ps, 12, gr, pol_pers),
+        "embedding+personal": lambda n, pcm, sh, ps, gr: fuse(n, pcm, sh, ps, [], pol_pers),
+        f"fused (embedding+{gname}+personal)": lambda n, pcm, sh, ps, gr: fuse(n, pcm, sh, ps, gr, pol_pers),
     }
     if args.no_grammar:
         paths = {k: v for k, v in paths.items() if gname not in k}
@@ -279,7 +332,7 @@ def main(argv=None) -> int:
                 per_voice[p][x.voice].append(ok)
             lat[p] += s.latencies
             wrong[p] += len(s.wrong) + len(s.false)
-    print(f"\n-- recall on held-out voices, {len(cmd_items['clean'][1])} commands per condition "
+    print(f"\n-- recall on {args.voices} voices, {len(cmd_items['clean'][1])} commands per condition "
           f"({len(commands)} commands x {len(cmd_items['clean'][1]) // len(commands)} voice settings) --")
     hdr = (f"{'path':44s} " + " ".join(f"{c:>8s}" for c in ES.CONDITIONS)
            + f" {'all':>7s} {'wrong+extra':>11s} {'p50 ms':>7s} {'p95 ms':>7s}")
