@@ -69,6 +69,19 @@ def test_a_stop_the_grammar_engine_hears_first_is_confirmed_when_the_model_catch
     assert late.frame(2.05, np.array([0.9])) == []
 
 
+def test_the_grammar_engine_alone_needs_clear_support_except_for_arched_over_the_coachs_echo():
+    policy = Policy.default(["arched", "repeat"], np.array([0.99, 0.99]))
+    for command, over_echo, heard in (("repeat", False, False), ("repeat", True, False),
+                                      ("arched", False, False), ("arched", True, True)):
+        fusion = Fusion(policy)
+        fusion.frame(2.0, np.array([0.05, 0.05]))        # a trace of support, no candidate
+        out = fusion.grammar(command, 1.5, 1.9, 2.05, 0.9, over_echo=over_echo)
+        assert bool(out) == heard, (command, over_echo)
+    fusion = Fusion(policy)
+    fusion.frame(2.0, np.array([0.0, 0.35]))               # clear support: the grammar engine decides
+    assert [d.command for d in fusion.grammar("repeat", 1.5, 1.9, 2.05, 0.9)] == ["repeat"]
+
+
 def test_without_a_shipped_model_the_grammar_engine_decides_alone():
     fusion = Fusion(Policy.default(["done"], np.array([2.0]), grammar_engine="vosk", shipped=False))
     assert [(d.command, d.engine) for d in fusion.grammar("done", 1.0, 1.4, 1.6, 0.9)] == [("done", "vosk")]

@@ -198,8 +198,9 @@ class EmbeddingEars:
                                         d.confidence), _join(held.engine, self.grammar_ears.engine), d.phrase))
                 continue
             shift = self._origin
-            decided += self.fusion.grammar(d.command, d.start + shift, d.end + shift, self.stream.position,
-                                           d.confidence, d.phrase)
+            start, end = d.start + shift, d.end + shift
+            decided += self.fusion.grammar(d.command, start, end, self.stream.position, d.confidence, d.phrase,
+                                           over_echo=self.isolation.echo_near(start, end))
         return decided
 
     def _bounds(self, t: float, c: int) -> tuple[float, float]:

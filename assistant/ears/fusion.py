@@ -18,8 +18,10 @@ The rule, per command ``c`` (all numbers in ``Policy``):
 4. The grammar engine alone decides only where the shipped model saw at least ``grammar_support[c]``
    (``SUPPORT``, 0.3, or the candidate level if lower) for that command in the last second (0.02 let
    PocketSphinx's "what" on the coach's residue through; 0.3 halved Korean false commands on the
-   development set for no recall). Arched keeps 0.02: it is said over the countdown, where the
-   coach's residue leaves the command model unsure, and 0.3 lost barge-ins. For pain no support is
+   development set for no recall). Arched over the coach's echo (the duplex chain says when it
+   sounds) needs only 0.02: it is said over the countdown, where the coach's residue leaves the
+   command model unsure, and 0.3 lost barge-ins; elsewhere 0.02 let Vosk's "arched" on talk
+   through (held-out Korean, 16.8 -> 21.4 false an hour). For pain no support is
    needed (a missed pain is worse than a false one); for stop the support must reach the candidate
    level, i.e. stop always needs both the embedding model and the grammar engine (a false stop ends
    the workout), unless the
@@ -53,7 +55,7 @@ class Decision:
 
 
 SUPPORT = 0.3  # the shipped model's probability a grammar report needs to decide alone (see rule 4)
-ARCHED_SUPPORT = 0.02  # ... for arched: over the countdown 0.3 cost barge-in (English 39 -> 33 of 40 in replay)
+ARCHED_ECHO_SUPPORT = 0.02  # ... for arched over the coach's echo: 0.3 cost barge-in (English 39 -> 33 of 40)
 
 
 @dataclass
@@ -68,6 +70,11 @@ class Policy:
     grammar_engine: str = "pocketsphinx"
     shipped: bool = True          # without a shipped model (a language of your own) the grammar engine decides alone
     grammar_wait_s: float = 0.4   # a grammar report waits this long for the shipped model's candidate
+    echo_support: np.ndarray | None = None   # grammar_support for a report over the coach's echo (barge-in)
+
+    def __post_init__(self) -> None:
+        if self.echo_support is None:
+            self.echo_support = self.grammar_support.copy()
 
     @classmethod
     def default(cls, commands: list[str], shipped_thresholds: np.ndarray,
@@ -88,12 +95,14 @@ class Policy:
                 support[i] = candidate[i]
                 if shipped or grammar:   # nor does the personal model alone
                     palone[i] = 2.0
-            if c == "arched":   # said over the countdown, where the coach's residue leaves the model unsure
-                support[i] = ARCHED_SUPPORT
             if c == "pain":     # lenient
                 support[i] = 0.0
                 candidate[i] = min(candidate[i], 0.15)
-        return cls(commands, alone, candidate, palone, pconf, support, wait_s, grammar_engine, shipped)
+        over_echo = support.copy()
+        if "arched" in commands:   # said over the countdown, where the coach's residue leaves the model unsure
+            over_echo[commands.index("arched")] = min(support[commands.index("arched")], ARCHED_ECHO_SUPPORT)
+        return cls(commands, alone, candidate, palone, pconf, support, wait_s, grammar_engine, shipped,
+                   echo_support=over_echo)
 
 
 NEAR_S = 0.8  # a candidate and a grammar report of the same command ending this close are one word
@@ -179,7 +188,8 @@ class Fusion:
         return out + self.tick(t)
 
     def grammar(self, command: str, start: float, end: float, detected_at: float, confidence: float,
-                phrase: str = "") -> list[Decision]:
+                phrase: str = "", *, over_echo: bool = False) -> list[Decision]:
+        """A grammar engine's report; ``over_echo``: the words were said while the coach's echo sounded."""
         c = self.idx.get(command)
         if c is None:
             return []
@@ -192,7 +202,8 @@ class Fusion:
         if not self.p.shipped:
             return self._decide(c, detected_at, start, end, confidence, self.p.grammar_engine, phrase)
         support = max((float(q[c]) for u, q in self._recent if u >= detected_at - 1.0), default=0.0)
-        if support >= self.p.grammar_support[c]:
+        needed = self.p.echo_support if over_echo else self.p.grammar_support
+        if support >= needed[c]:
             engine = self.p.grammar_engine if support < self.p.candidate[c] else f"embedding+{self.p.grammar_engine}"
             return self._decide(c, detected_at, start, end, confidence * (0.5 + 0.5 * min(1.0, support * 4)),
                                 engine, phrase)

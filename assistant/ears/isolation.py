@@ -69,6 +69,10 @@ class Isolation:
             self._echo.append((start, end))
         self._echo = [(a, b) for a, b in self._echo if b >= end - 10.0]
 
+    def echo_near(self, start: float, end: float) -> bool:
+        """Whether the coach's echo sounded within 0.3 s of ``start``..``end``."""
+        return any(a <= end + 0.3 and b >= start - 0.3 for a, b in self._echo)
+
     def offer(self, decision: Decision, now: float) -> list[Decision]:
         """A fused decision made at ``now``: returned at once if it stands alone, else held or dropped."""
         if decision.command in EXEMPT:
