@@ -7,7 +7,7 @@ language has a small bank (``models/own-lines-<lang>.npz``) of the speech embedd
 pack's lines in the coach's voice, kept only where the command model stirs (where a false command
 could come from). A decision whose last ``k`` embeddings match a stretch of the bank closely
 (cosine similarity of the centred, stacked embeddings at least ``threshold``) is the coach's own
-line, and is dropped. "pain" never is. This applies only where there is no echo reference: with one
+line, and is dropped. "pain" and "start" never are. This applies only where there is no echo reference: with one
 (a live session, ``listen --reference``), the echo gate knows what the coach played, and the coach's
 residue under a barge-in would make the person's word look like the line.
 
@@ -31,7 +31,10 @@ from assistant.ears.embedding import DIM
 
 FORMAT = 1
 MODELS = Path(__file__).resolve().parent / "models"
-EXEMPT = frozenset({"pain"})
+# never dropped: pain (a missed pain is worse than a false one) and start (listened for only while the
+# coach is silent, in `serve`; its phrases name the variations the coach's lines name too, and a
+# voice close to the coach's lost "start hanging leg raises" to the bank)
+EXEMPT = frozenset({"pain", "start"})
 LOOK_BACK = 4        # the decision's last windows compared (the words may have ended up to 0.3 s before)
 
 
