@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -94,8 +94,7 @@ class Isolation:
         quiet = not self._sounding(now)
         for h in self._held:
             if quiet:
-                d = h.decision
-                out.append(Decision(d.command, d.start, d.end, now, d.confidence, d.engine, d.phrase))
+                out.append(replace(h.decision, detected_at=now))
             elif now >= h.until:
                 self._drop(h.decision, "the sound went on after it (a word inside talk)")
             else:
