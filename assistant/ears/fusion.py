@@ -38,9 +38,12 @@ block (it expires candidates). Each returns ``Decision``s.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,13 @@ class Fusion:
 
     def tick(self, now: float) -> list[Decision]:
         self._pending = [k for k in self._pending if now <= k.t + self.p.wait_s]
-        self._reports = [r for r in self._reports if now <= r.t + self.p.grammar_wait_s]
+        expired = [r for r in self._reports if now > r.t + self.p.grammar_wait_s]
+        if expired:
+            self._reports = [r for r in self._reports if now <= r.t + self.p.grammar_wait_s]
+            for r in expired:   # why a heard command was not acted on: for -vv and bug reports
+                support = max((float(q[r.c]) for u, q in self._recent if u >= r.t - 1.0), default=0.0)
+                log.debug("%s heard %r ending at %.2f s, not confirmed: the command model gave it %.2f",
+                          self.p.grammar_engine, r.phrase or self.p.commands[r.c], r.end, support)
         return []
 
     # --- output ---------------------------------------------------------------------------------
