@@ -2,6 +2,7 @@
 (espeak-ng, in the session's language) who speaks into the virtual microphone: for the live tests and benchmark."""
 
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import soundfile
 
 from tests.speechdata import RATE, say, scene
 
-VERBOSE = ["-vv"] if __import__("os").environ.get("MATCOACH_LIVE_DEBUG") else ["-v"]
+VERBOSE = ["-vv"] if os.environ.get("MATCOACH_LIVE_DEBUG") else ["-v"]
+LOGS = os.environ.get("MATCOACH_LIVE_LOGS")   # a directory: every live session's log is kept there
 
 
 class NotSeen(AssertionError):
@@ -94,6 +96,8 @@ class LiveSession:
                 return self.wait_for(test, timeout=wait_s)
             except NotSeen:
                 self.repeats += 1
+        if LOGS:
+            self.keep_log()
         raise AssertionError(f"{text!r} not understood in {tries} tries; the coach's log: {''.join(self.errors)}")
 
     def finish(self, timeout: float = 120.0) -> tuple[list[dict], str]:
@@ -102,7 +106,16 @@ class LiveSession:
             thread.join(timeout=10)
         while (event := self.events.get(timeout=5)) is not None:
             self.seen.append(event)
+        if LOGS:
+            self.keep_log()
         return self.seen, "".join(self.errors)
+
+    def keep_log(self) -> None:
+        """Write the coach's log and the events seen to ``$MATCOACH_LIVE_LOGS`` (for a failure's story)."""
+        where = Path(LOGS)
+        where.mkdir(parents=True, exist_ok=True)
+        name = f"{time.strftime('%H%M%S')}-{self.home.parent.name}"
+        (where / f"{name}.log").write_text("".join(self.errors) + "".join(json.dumps(e) + "\n" for e in self.seen))
 
 
 def cue(name: str, **params):
