@@ -79,7 +79,7 @@ class EmbeddingEars:
         self._names_variations = bool(grammar.start_variations) and grammar_ears is not None
         self._held: Decision | None = None
         # the last check: a command stands on its own, not inside talk (assistant.ears.isolation)
-        self.isolation = Isolation(self.stream.energy, self._durations)
+        self.isolation = Isolation(self.stream.energy, self._durations, shown_from=PRIME_S)
         # ... and it is not one of the coach's own lines (assistant.ears.own_lines)
         self.own_lines = OwnLines.shipped(model.language) if model is not None else None
         self._echo_next = False

@@ -127,32 +127,49 @@ class EmbeddingStream:
         self._interp.close()
 
 
+LOUD_DB = 12.0  # a 10 ms frame this far over the recent floor is sound
+GAP_FRAMES = 25  # quiet shorter than this (0.25 s) inside a phrase is bridged
+
+
+def loud_frames(energy: np.ndarray, percentile: float = 10) -> np.ndarray:
+    """Which 10 ms frames are sound: more than ``LOUD_DB`` over the floor (this percentile of the
+    energies heard; digital silence, a stream's start or a muted device, is no floor)."""
+    if not len(energy):
+        return np.zeros(0, bool)
+    heard = energy[energy > -90.0]
+    floor = np.percentile(heard if len(heard) else energy, percentile)
+    return energy > floor + LOUD_DB
+
+
+def stretch_start(loud: np.ndarray, last: int, max_frames: int) -> int:
+    """The first frame of the stretch of sound whose last loud frame is ``last``, walking back
+    through gaps under ``GAP_FRAMES`` and at most ``max_frames`` back."""
+    i = j = last
+    gap = 0
+    while j > 0 and last - j < max_frames:
+        j -= 1
+        if loud[j]:
+            gap, i = 0, j
+        else:
+            gap += 1
+            if gap >= GAP_FRAMES:
+                break
+    return i
+
+
 def speech_bounds(energy: np.ndarray, origin: float, before: float, *, max_len: float = 2.5,
                   min_end: float | None = None) -> tuple[float, float] | None:
     """Start and end (s) of the last stretch of sound ending at or before ``before``, from 10 ms
     energies: frames more than 12 dB over the recent floor; gaps under 0.25 s bridged."""
-    if not len(energy):
+    loud = loud_frames(energy)
+    if not len(loud):
         return None
-    heard = energy[energy > -90.0]  # digital silence (the stream's start, a muted device) is no floor
-    floor = np.percentile(heard if len(heard) else energy, 10)
-    loud = energy > floor + 12.0
     last = min(len(energy) - 1, int((before - origin) / 0.01))
     first_allowed = 0 if min_end is None else max(0, int((min_end - origin) / 0.01))
-    i = last
-    while i >= first_allowed and not loud[i]:
-        i -= 1
-    if i < first_allowed:
+    end_i = last
+    while end_i >= first_allowed and not loud[end_i]:
+        end_i -= 1
+    if end_i < first_allowed:
         return None
-    end_i = i
-    gap = 0
-    j = i
-    while j > 0 and (end_i - j) * 0.01 < max_len:
-        j -= 1
-        if loud[j]:
-            gap = 0
-            i = j
-        else:
-            gap += 1
-            if gap >= 25:
-                break
+    i = stretch_start(loud, end_i, int(np.ceil(max_len / 0.01 - 1e-9)))
     return origin + i * 0.01, origin + (end_i + 1) * 0.01

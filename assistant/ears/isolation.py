@@ -10,11 +10,11 @@ is where most false commands came from. So a decision is reported only if
 - the words did not end a long run of speech: the stretch of sound that ends with them began at most
   ``lead_limit(duration)`` before they ended (a short lead-in such as "okay," fits).
 
-"Quiet" is relative: 10 ms frames more than ``LOUD_DB`` over the last few seconds' floor are sound.
-In steady noise the floor rises with it, so the check still works; in babble, nothing stands out
-and nothing is dropped. While the coach's echo is sounding (the duplex chain says so) its residue is
-not counted as sound: that is where barge-in happens. "pain" is never dropped (a missed pain is worse
-than a false one).
+"Quiet" is relative: 10 ms frames more than 12 dB (``embedding_stream.LOUD_DB``) over the last few
+seconds' floor are sound. In steady noise the floor rises with it, so the check still works; in
+babble, nothing stands out and nothing is dropped. While the coach's echo is sounding (the duplex
+chain says so) its residue is not counted as sound: that is where barge-in happens. "pain" is never
+dropped (a missed pain is worse than a false one).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.ears.embedding_stream import GAP_FRAMES, loud_frames, stretch_start
 from assistant.ears.fusion import Decision
 
-LOUD_DB = 12.0      # a 10 ms frame this far over the floor is sound
 FLOOR_PERCENTILE = 5  # the floor: this percentile of the last few seconds (the quiet between words)
 QUIET_LOOK_S = 0.12  # the stretch that must be mostly quiet for the words to have ended
 QUIET_SHARE = 0.5   # ... at most this share of it sound
@@ -54,8 +54,9 @@ class Isolation:
     """Feed decisions with ``offer`` and call ``due(now)`` after every block; it returns the
     decisions that stand on their own, once that is known (at most ``WAIT_S`` later)."""
 
-    def __init__(self, energy: Energy, durations: dict[str, float] | None = None) -> None:
+    def __init__(self, energy: Energy, durations: dict[str, float] | None = None, *, shown_from: float = 0.0) -> None:
         self._energy = energy
+        self._shown_from = shown_from   # the energy track's time of the audio's start (the log shows audio time)
         self._durations = durations or {}
         self._held: list[_Held] = []
         self._echo: list[tuple[float, float]] = []   # (start, end) of stretches the coach's echo sounded
@@ -111,11 +112,7 @@ class Isolation:
     # --- the energy track --------------------------------------------------------------------------
     def _loud(self) -> tuple[np.ndarray, float]:
         energy, origin = self._energy()
-        if not len(energy):
-            return np.zeros(0, bool), origin
-        heard = energy[energy > -90.0]   # digital silence (a stream's start, a muted device) is no floor
-        floor = np.percentile(heard if len(heard) else energy, FLOOR_PERCENTILE)
-        loud = energy > floor + LOUD_DB
+        loud = loud_frames(energy, FLOOR_PERCENTILE)
         for a, b in self._echo:          # the coach's residue is not the person's talk
             i, j = int((a - origin) / 0.01), int(np.ceil((b - origin) / 0.01))
             if j > 0 and i < len(loud):
@@ -133,20 +130,17 @@ class Isolation:
         loud, origin = self._loud()
         limit = lead_limit(self._durations.get(d.command, 0.6))
         end = min(len(loud), int(round((d.end - origin) / 0.01)))
-        # walk back from the words' end through sound, bridging gaps under 0.25 s
-        i, gap, first = end - 1, 0, None
-        while i >= 0:
-            if loud[i]:
-                gap, first = 0, i
-            else:
-                gap += 1
-                if gap >= 25:
-                    break
-            if first is not None and (end - first) * 0.01 > limit:
-                return f"it ended {limit:.1f} s or more of sound (the end of a sentence)"
-            i -= 1
+        # the stretch of sound the words end (its last loud frame at most a bridged gap before their end)
+        near = np.flatnonzero(loud[max(0, end - GAP_FRAMES):max(0, end)])
+        if not len(near):
+            return ""
+        last = max(0, end - GAP_FRAMES) + int(near[-1])
+        limit_frames = int(limit / 0.01)
+        first = stretch_start(loud, last, len(loud))
+        if end - first > limit_frames:
+            return f"it ended {limit:.1f} s or more of sound (the end of a sentence)"
         return ""
 
     def _drop(self, d: Decision, why: str) -> None:
         self.dropped.append((d, why))
-        log.info("not a command: %r ending at %.2f s: %s", d.phrase or d.command, d.end, why)
+        log.info("not a command: %r ending at %.2f s: %s", d.phrase or d.command, d.end - self._shown_from, why)
