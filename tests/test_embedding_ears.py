@@ -55,6 +55,18 @@ def test_fusion_confirms_a_candidate_and_is_strict_about_stop_and_lenient_about_
     assert policy.grammar_support[0] == policy.candidate[0]                    # stop: both paths, always
 
 
+def test_the_model_alone_decides_only_when_sure_whatever_its_validated_threshold():
+    """Korean "faster" validated at 0.86: at 0.9 the model alone no longer decides; the grammar
+    engine's word confirms it, and at 0.995 the model alone does."""
+    policy = Policy.default(["faster"], np.array([0.86]), grammar_engine="vosk")
+    assert policy.alone[0] == pytest.approx(0.99)
+    fusion = Fusion(policy)
+    assert fusion.frame(1.0, np.array([0.9])) == []
+    out = fusion.grammar("faster", 0.4, 0.8, 1.05, 0.8)
+    assert [(d.command, d.engine) for d in out] == [("faster", "embedding+vosk")]
+    assert [d.engine for d in Fusion(policy).frame(1.0, np.array([0.995]))] == ["embedding"]
+
+
 def test_a_stop_the_grammar_engine_hears_first_is_confirmed_when_the_model_catches_up():
     """PocketSphinx reports a word's end ~0.1-0.4 s before the embedding model's peak: a plain "stop"
     was lost because the report found no candidate yet and the candidate found no report any more."""
