@@ -141,25 +141,15 @@ class EmbeddingEars:
             decided += self._from_grammar(self.grammar_ears.feed(block))
         now = self.stream.position
         decided += self.fusion.tick(now)
-        alone = [kept for d in self._not_own(self._hold_start(decided)) for kept in self.isolation.offer(d, now)]
-        return [self._detection(d) for d in alone + self.isolation.due(now)]
+        return [self._detection(d) for d in last_checks(self._hold_start(decided), now, self.isolation,
+                                                         self._own_lines(), self._shipped_window, self._origin)]
 
-    def _not_own(self, decided: list[Decision]) -> list[Decision]:
-        """``decided`` without what sounds like one of the coach's own lines. Only without an echo
-        reference: with one, the echo gate knows what the coach played, and the coach's residue
-        around a barge-in ("arched" over the countdown) would make the person's word look like the
-        coach's line (measured: barge-in recall fell from 0.79 to 0.69 in Korean)."""
-        if self.own_lines is None or self._reference or not decided:
-            return decided
-        recent = np.asarray(self._shipped_window)
-        kept = []
-        for d in decided:
-            if self.own_lines.said_by_coach(d.command, recent):
-                log.info("not a command: %r ending at %.2f s sounds like the coach's own line", d.phrase or d.command,
-                         d.end - self._origin)
-            else:
-                kept.append(d)
-        return kept
+    def _own_lines(self) -> OwnLines | None:
+        """The coach's-line check, only without an echo reference: with one, the echo gate knows what
+        the coach played, and the coach's residue around a barge-in ("arched" over the countdown) would
+        make the person's word look like the coach's line (measured: barge-in recall fell from 0.79 to
+        0.69 in Korean)."""
+        return None if self._reference else self.own_lines
 
     def _hold_start(self, decided: list[Decision]) -> list[Decision]:
         """A start without its words waits a moment for the grammar engine to say which start it was."""
@@ -185,7 +175,8 @@ class EmbeddingEars:
             decided.append(self._held)
             self._held = None
         now = self.stream.position
-        alone = [kept for d in self._not_own(decided) for kept in self.isolation.offer(d, now)]
+        alone = last_checks(decided, now, self.isolation, self._own_lines(), self._shipped_window, self._origin,
+                            due=False)
         return [self._detection(d) for d in alone + self.isolation.flush()]
 
     def _from_grammar(self, found: list[Detection]) -> list[Decision]:
@@ -211,6 +202,26 @@ class EmbeddingEars:
         return Detection(command=d.command, phrase=phrase, start=max(0.0, d.start - self._origin),
                          end=max(0.0, d.end - self._origin), detected_at=self.position,
                          confidence=float(min(1.0, d.confidence)), engine=d.engine)
+
+
+def last_checks(decided: list[Decision], now: float, isolation: Isolation, own_lines: OwnLines | None,
+                recent, shown_from: float = 0.0, *, due: bool = True) -> list[Decision]:
+    """The last two checks on fused decisions made by ``now``, in order: not one of the coach's own
+    lines (``own_lines`` reading ``recent`` embeddings, oldest first), then said on its own
+    (``isolation``, which also releases what it held and is now ``due``). The benchmark replays
+    recordings through this same function."""
+    if own_lines is not None and decided:
+        frames = np.asarray(recent)
+        kept = []
+        for d in decided:
+            if own_lines.said_by_coach(d.command, frames):
+                log.info("not a command: %r ending at %.2f s sounds like the coach's own line", d.phrase or d.command,
+                         d.end - shown_from)
+            else:
+                kept.append(d)
+        decided = kept
+    alone = [kept for d in decided for kept in isolation.offer(d, now)]
+    return alone + isolation.due(now) if due else alone
 
 
 def _join(first: str, second: str) -> str:

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.ears.command_model import CommandModel, Events  # noqa: E402
 from assistant.ears.embedding import emb_time, embed_audio  # noqa: E402
+from assistant.ears.embedding_engine import last_checks  # noqa: E402
 from assistant.ears.embedding_stream import EmbeddingStream  # noqa: E402
 from assistant.ears.fusion import Fusion, Policy  # noqa: E402
 from assistant.ears.isolation import Isolation  # noqa: E402
@@ -133,11 +134,11 @@ def fused(shipped: np.ndarray, shipped_window: int, personal: np.ndarray | None,
 
     def passed(decisions, at):
         clock[0] = at
-        if own is not None and emb is not None and decisions:
-            recent = emb[max(0, newest[0] - 15):newest[0] + 1]
+        recent = emb[max(0, newest[0] - 15):newest[0] + 1] if emb is not None else np.zeros((0, 96), np.float32)
+        if iso is not None:   # the product's own last checks
+            decisions = last_checks(decisions, at, iso, own if emb is not None else None, recent)
+        elif own is not None and emb is not None and decisions:
             decisions = [d for d in decisions if not own.said_by_coach(d.command, recent)]
-        if iso is not None:
-            decisions = [k for d in decisions for k in iso.offer(d, at)] + iso.due(at)
         return [(d, at) for d in decisions]
 
     n = len(shipped) + shipped_window - 1
