@@ -4,6 +4,7 @@
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -17,6 +18,12 @@ from tests.speechdata import RATE, say, scene
 
 VERBOSE = ["-vv"] if os.environ.get("MATCOACH_LIVE_DEBUG") else ["-v"]
 LOGS = os.environ.get("MATCOACH_LIVE_LOGS")   # a directory: every live session's log is kept there
+
+# The coach is started as from a terminal, where Ctrl-C reaches it. A shell without job control
+# (a CI runner, `cmd &` in a script) starts its background jobs with SIGINT ignored, and an ignored
+# signal stays ignored in every child: the Ctrl-C test would then test nothing but that.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class NotSeen(AssertionError):
