@@ -80,7 +80,11 @@ class LiveSession:
             try:
                 event = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:
+                if LOGS:
+                    self.keep_log()
                 raise NotSeen(f"not seen in {timeout:g} s; the coach's log: {''.join(self.errors)}") from None
+            if event is None and LOGS:
+                self.keep_log()
             assert event is not None, f"the session ended first: {self.seen[-8:]} {''.join(self.errors)}"
             self.seen.append(event)
             if test(event):
@@ -103,8 +107,6 @@ class LiveSession:
                 return self.wait_for(test, timeout=wait_s)
             except NotSeen:
                 self.repeats += 1
-        if LOGS:
-            self.keep_log()
         raise AssertionError(f"{text!r} not understood in {tries} tries; the coach's log: {''.join(self.errors)}")
 
     def finish(self, timeout: float = 120.0) -> tuple[list[dict], str]:
@@ -121,7 +123,7 @@ class LiveSession:
         """Write the coach's log and the events seen to ``$MATCOACH_LIVE_LOGS`` (for a failure's story)."""
         where = Path(LOGS)
         where.mkdir(parents=True, exist_ok=True)
-        name = f"{time.strftime('%H%M%S')}-{self.home.parent.name}"
+        name = f"{self.home.parent.name}-{id(self):x}"   # one file per session, rewritten as it goes on
         (where / f"{name}.log").write_text("".join(self.errors) + "".join(json.dumps(e) + "\n" for e in self.seen))
 
 
