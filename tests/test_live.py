@@ -21,9 +21,10 @@ from tests.speechdata import RATE
 
 pytestmark = [pytest.mark.slow, pytest.mark.live]
 
-# what the person says for each command: phrases of the grammar that the recognizer hears reliably
-# in espeak-ng's voice (tests/bench/bench_ears.py measures every phrase; "done" and "resume" are
-# weak in PocketSphinx, and espeak's Korean "허리" loses its h to Vosk about one time in twenty)
+# what the person says for each command (in espeak-ng's en-gb or ko voice, see tests/live_harness.py):
+# phrases of the grammar that the recognizer hears reliably (tests/bench/bench_ears.py measures every
+# phrase; "done" and "resume" are weak in PocketSphinx, and espeak's Korean "허리" loses its h to
+# Vosk about one time in twenty)
 SAYS = {"en": {"pause": "wait", "resume": "continue", "done": "finished", "stop": "stop", "arched": "arched"},
         "ko": {"pause": "잠깐", "resume": "계속해", "done": "완료", "stop": "운동 종료", "arched": "무효"}}
 LANGUAGES = pytest.mark.parametrize("language", ["en", "ko"])
