@@ -33,13 +33,13 @@ class NotSeen(AssertionError):
 class LiveSession:
     """A `matcoach start` process, its events as they come, and a person to speak for."""
 
-    def __init__(self, pulse, home: Path, *args: str, language: str = "ko") -> None:
+    def __init__(self, pulse, home: Path, *args: str, language: str = "ko", voice: str | None = None) -> None:
         self.pulse, self.home = pulse, home
         # the person's voice: not the coach's own. The English command model is trained never to take
         # the coach's exact voice (espeak's plain en-us) for a person giving a command, so a "person"
         # speaking in it went unheard for "stop" and "arched" (0 of 3 each in a clean file, where
         # en-gb, a training voice, is heard 15 of 15) and the live tests failed by chance on it
-        self.voice = "ko" if language == "ko" else "en-gb"
+        self.voice = voice or ("ko" if language == "ko" else "en-gb")
         self.env = dict(pulse.env, MATCOACH_HOME=str(home))
         self.events: queue.Queue = queue.Queue()
         self.seen: list[dict] = []
