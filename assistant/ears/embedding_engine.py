@@ -204,12 +204,12 @@ class EmbeddingEars:
                          confidence=float(min(1.0, d.confidence)), engine=d.engine)
 
 
-def last_checks(decided: list[Decision], now: float, isolation: Isolation, own_lines: OwnLines | None,
+def last_checks(decided: list[Decision], now: float, isolation: Isolation | None, own_lines: OwnLines | None,
                 recent, shown_from: float = 0.0, *, due: bool = True) -> list[Decision]:
     """The last two checks on fused decisions made by ``now``, in order: not one of the coach's own
     lines (``own_lines`` reading ``recent`` embeddings, oldest first), then said on its own
-    (``isolation``, which also releases what it held and is now ``due``). The benchmark replays
-    recordings through this same function."""
+    (``isolation``, which also releases what it held and is now ``due``); either may be None (left
+    out). The benchmark replays recordings through this same function."""
     if own_lines is not None and decided:
         frames = np.asarray(recent)
         kept = []
@@ -220,6 +220,8 @@ def last_checks(decided: list[Decision], now: float, isolation: Isolation, own_l
             else:
                 kept.append(d)
         decided = kept
+    if isolation is None:
+        return decided
     alone = [kept for d in decided for kept in isolation.offer(d, now)]
     return alone + isolation.due(now) if due else alone
 

@@ -210,7 +210,7 @@ class Fusion:
                                     f"embedding+{self.p.grammar_engine}", phrase)
         if not self.p.shipped:
             return self._decide(c, detected_at, start, end, confidence, self.p.grammar_engine, phrase)
-        support = max((float(q[c]) for u, q in self._recent if u >= detected_at - 1.0), default=0.0)
+        support = self._support(c, detected_at)
         needed = self.p.echo_support if over_echo else self.p.grammar_support
         if support >= needed[c]:
             engine = self.p.grammar_engine if support < self.p.candidate[c] else f"embedding+{self.p.grammar_engine}"
@@ -221,14 +221,17 @@ class Fusion:
 
     def tick(self, now: float) -> list[Decision]:
         self._pending = [k for k in self._pending if now <= k.t + self.p.wait_s]
-        expired = [r for r in self._reports if now > r.t + self.p.grammar_wait_s]
-        if expired:
-            self._reports = [r for r in self._reports if now <= r.t + self.p.grammar_wait_s]
-            for r in expired:   # why a heard command was not acted on: for -vv and bug reports
-                support = max((float(q[r.c]) for u, q in self._recent if u >= r.t - 1.0), default=0.0)
+        waiting = self._reports
+        self._reports = [r for r in waiting if now <= r.t + self.p.grammar_wait_s]
+        for r in waiting:
+            if now > r.t + self.p.grammar_wait_s:   # why a heard command was not acted on: for -vv and bug reports
                 log.debug("%s heard %r ending at %.2f s, not confirmed: the command model gave it %.2f",
-                          self.p.grammar_engine, r.phrase or self.p.commands[r.c], r.end, support)
+                          self.p.grammar_engine, r.phrase or self.p.commands[r.c], r.end, self._support(r.c, r.t))
         return []
+
+    def _support(self, c: int, t: float) -> float:
+        """The shipped model's highest probability for command ``c`` in the second before ``t`` (and since)."""
+        return max((float(q[c]) for u, q in self._recent if u >= t - 1.0), default=0.0)
 
     # --- output ---------------------------------------------------------------------------------
     def _decide(self, c: int, t: float, start: float, end: float, conf: float, engine: str,

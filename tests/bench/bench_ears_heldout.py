@@ -135,10 +135,7 @@ def fused(shipped: np.ndarray, shipped_window: int, personal: np.ndarray | None,
     def passed(decisions, at):
         clock[0] = at
         recent = emb[max(0, newest[0] - 15):newest[0] + 1] if emb is not None else np.zeros((0, 96), np.float32)
-        if iso is not None:   # the product's own last checks
-            decisions = last_checks(decisions, at, iso, own if emb is not None else None, recent)
-        elif own is not None and emb is not None and decisions:
-            decisions = [d for d in decisions if not own.said_by_coach(d.command, recent)]
+        decisions = last_checks(decisions, at, iso, own if emb is not None else None, recent)   # as the product
         return [(d, at) for d in decisions]
 
     n = len(shipped) + shipped_window - 1
