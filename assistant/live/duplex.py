@@ -115,7 +115,7 @@ class DuplexEars:
         if self._canceller is not None:
             out = self._canceller.process(mic, self._line.read(self._delay, len(mic)))
         echo = self._line.read(full, len(mic))
-        self.gate.heard(out, echo)
+        self.gate.heard(out, echo, mic)
         if self._note_echo is not None:   # the ears' last check must not take the residue for talk
             self._note_echo(float(np.sqrt(np.mean(echo.astype(np.float32) ** 2))) > self.ECHO_RMS)
         if self._quiet_residue:
@@ -158,8 +158,9 @@ class DuplexEars:
     def _judged(self, found: list[Detection]) -> list[Detection]:
         kept = []
         for detection in found:
-            why = self.gate.echo_of(detection)
+            why, how = self.gate.verdict(detection)
             if why is None:
+                log.debug("kept %r at %.2f s as the person's: %s", detection.phrase, detection.end, how)
                 kept.append(detection)
                 continue
             self.echoes += 1
