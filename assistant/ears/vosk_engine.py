@@ -117,5 +117,6 @@ class VoskEars:
         words = [Word(w["word"], w["start"], w["end"], w["conf"]) for w in json.loads(result).get("result", [])]
         found = judge(self._grammar, words, engine=ENGINE, detected_at=self.position, min_conf=self._min_conf)
         if words:
-            log.debug("vosk heard %s -> %s", " ".join(f"{w.text}:{w.conf:.2f}" for w in words), found)
+            log.debug("vosk heard %s at %.2f-%.2f s -> %s", " ".join(f"{w.text}:{w.conf:.2f}" for w in words),
+                      words[0].start, words[-1].end, found)
         return [found] if found else []
