@@ -55,6 +55,25 @@ def test_fusion_confirms_a_candidate_and_is_strict_about_stop_and_lenient_about_
     assert policy.grammar_support[0] == policy.candidate[0]                    # stop: both paths, always
 
 
+def test_a_grammar_report_over_the_echo_is_supported_by_the_frames_that_come_after_it():
+    """The grammar engine hears a word's end before the command model does: live "arch" said over the
+    countdown was reported with no support yet, and the model's 0.12 a moment later came too late.
+    Over the coach's echo, support that comes within the wait counts; elsewhere only what came before
+    the report (late support let wrong words through)."""
+    policy = Policy.default(["arched", "done"], np.array([0.99, 0.99]))
+    fusion = Fusion(policy)
+    fusion.frame(1.0, np.array([0.0, 0.0]))
+    assert fusion.grammar("arched", 0.5, 0.9, 1.02, 0.8, over_echo=True) == []
+    out = fusion.frame(1.08, np.array([0.12, 0.0]))
+    assert [(d.command, d.engine, d.end) for d in out] == [("arched", "pocketsphinx", 0.9)]
+    fusion = Fusion(policy)
+    assert fusion.grammar("done", 0.5, 0.9, 1.02, 0.8) == []
+    assert fusion.frame(1.08, np.array([0.0, 0.35])) == []
+    fusion = Fusion(policy)   # and a report waits only so long
+    assert fusion.grammar("arched", 0.5, 0.9, 1.02, 0.8, over_echo=True) == []
+    assert fusion.frame(1.6, np.array([0.22, 0.0])) == []
+
+
 def test_the_model_alone_decides_only_when_sure_whatever_its_validated_threshold():
     """Korean "faster" validated at 0.86: at 0.9 the model alone no longer decides; the grammar
     engine's word confirms it, and at 0.995 the model alone does."""

@@ -20,18 +20,22 @@ The rule, per command ``c`` (all numbers in ``Policy``):
 3. The personal model alone decides at ``personal_alone[c]``: its own threshold, +0.05 where a shipped
    model exists to confirm instead; never for stop when another path could confirm it.
 4. The grammar engine alone decides only where the shipped model saw at least ``grammar_support[c]``
-   (``SUPPORT``, 0.3, or the candidate level if lower) for that command in the last second (0.02 let
-   PocketSphinx's "what" on the coach's residue through; 0.3 halved Korean false commands on the
-   development set for no recall). Arched over the coach's echo (the duplex chain says when it
-   sounds) needs only 0.02: it is said over the countdown, where the coach's residue leaves the
-   command model unsure, and 0.3 lost barge-ins; elsewhere 0.02 let Vosk's "arched" on talk
-   through (held-out Korean, 16.8 -> 21.4 false an hour). For pain no support is
-   needed (a missed pain is worse than a false one); for stop the support must reach the candidate
-   level, i.e. stop always needs both the embedding model and the grammar engine (a false stop ends
-   the workout), unless the
-   embedding model alone is past its (validated, strictest) threshold. Without a shipped model (a
-   language of your own) the grammar engine decides alone. (Arched without support was tried: it
-   let Vosk's Korean "arched" on ordinary talk through, 58 false an hour.)
+   (``SUPPORT``, 0.3, or the candidate level if lower) for that command in the last second. Over the
+   coach's echo, support that comes in the frames while the report waits (``grammar_wait_s``)
+   counts too: the model sees a word's end after the grammar engine does, and live English "arch"
+   said over the countdown was lost with 0.12-0.22 coming just too late. Elsewhere late support let
+   wrong words through (development set, English: wrong or extra commands 10 -> 15 for 0.002 of
+   recall). The level: 0.02 let PocketSphinx's "what" on the coach's residue through; 0.3 halved
+   Korean false commands on the development set for no recall. Arched over the coach's echo (the
+   duplex chain says when it sounds) needs only ``ARCHED_ECHO_SUPPORT``: it is said over the
+   countdown, where the coach's residue leaves the command model unsure, and 0.3 lost barge-ins;
+   elsewhere 0.02 let Vosk's "arched" on talk through (held-out Korean, 16.8 -> 21.4 false an
+   hour). For pain no support is needed (a missed pain is worse than a false one); for stop the
+   support must reach the candidate level, i.e. stop always needs both the embedding model and the
+   grammar engine (a false stop ends the workout), unless the embedding model alone is past its
+   (validated, strictest) threshold. Without a shipped model (a language of your own) the grammar
+   engine decides alone. (Arched without support was tried: it let Vosk's Korean "arched" on
+   ordinary talk through, 58 false an hour.)
 5. Each command is reported once: after a decision, the same command is ignored for 1.2 s and any
    command for 0.5 s (a late confirmation of something already decided is dropped).
 
@@ -142,6 +146,8 @@ class _Report:
     end: float
     confidence: float
     phrase: str
+    needed: float   # the shipped probability that lets it decide alone (rule 4)
+    late: bool      # ... also from the frames that come while it waits (said over the coach's echo)
 
 
 class Fusion:
@@ -176,6 +182,13 @@ class Fusion:
             if c is not None and not out:
                 s, e = bounds(t, c)
                 out += self._decide(c, t, s, e, float(values[c]), engine)
+        # rule 4, late: a report over the coach's echo whose support came with the frames after it
+        if shipped is not None and not out:
+            report = next((r for r in self._reports
+                           if r.late and shipped[r.c] >= r.needed and t <= r.t + self.p.grammar_wait_s), None)
+            if report is not None:
+                self._reports.remove(report)
+                out += self._supported(report, t, float(shipped[report.c]))
         # rule 2: candidates, confirmed by the personal model at once
         if shipped is not None and not out:
             cand = (shipped >= self.p.candidate) & self._armed
@@ -211,13 +224,17 @@ class Fusion:
         if not self.p.shipped:
             return self._decide(c, detected_at, start, end, confidence, self.p.grammar_engine, phrase)
         support = self._support(c, detected_at)
-        needed = self.p.echo_support if over_echo else self.p.grammar_support
-        if support >= needed[c]:
-            engine = self.p.grammar_engine if support < self.p.candidate[c] else f"embedding+{self.p.grammar_engine}"
-            return self._decide(c, detected_at, start, end, confidence * (0.5 + 0.5 * min(1.0, support * 4)),
-                                engine, phrase)
-        self._reports.append(_Report(c, detected_at, start, end, confidence, phrase))
+        report = _Report(c, detected_at, start, end, confidence, phrase,
+                         float((self.p.echo_support if over_echo else self.p.grammar_support)[c]), over_echo)
+        if support >= report.needed:
+            return self._supported(report, detected_at, support)
+        self._reports.append(report)
         return []
+
+    def _supported(self, r: _Report, t: float, support: float) -> list[Decision]:
+        engine = self.p.grammar_engine if support < self.p.candidate[r.c] else f"embedding+{self.p.grammar_engine}"
+        confidence = r.confidence * (0.5 + 0.5 * min(1.0, support * 4))
+        return self._decide(r.c, t, r.start, r.end, confidence, engine, r.phrase)
 
     def tick(self, now: float) -> list[Decision]:
         self._pending = [k for k in self._pending if now <= k.t + self.p.wait_s]
