@@ -70,6 +70,23 @@ def test_an_utterance_is_a_command_only_when_it_is_a_command_phrase():
                  min_conf=0.5) is None
 
 
+def test_the_coachs_countdown_running_into_a_command_is_not_talk():
+    """"arched" said over the coach's "two" reaches PocketSphinx as one utterance, "arch too": the
+    countdown's words beside a command do not make it talk; any other word still does, and a
+    command phrase made of them ("too hard") is still that command."""
+    spare = frozenset({"one", "two", "too", "three"})
+    heard = judge(EN, words(("arch", 0.8), ("too", 0.6)), engine="x", detected_at=1, min_conf=0.5, extra=0,
+                  spare=spare)
+    assert (heard.command, heard.phrase, heard.end) == ("arched", "arch", 0.4)
+    assert judge(EN, words(("three", 0.9), ("done", 0.8), ("one", 0.7)), engine="x", detected_at=1, min_conf=0.5,
+                 extra=0, spare=spare).command == "done"
+    assert judge(EN, words(("arch", 0.8), ("too", 0.6)), engine="x", detected_at=1, min_conf=0.5, extra=0) is None
+    assert judge(EN, words(("the", 0.9), ("arch", 0.8), ("too", 0.6)), engine="x", detected_at=1, min_conf=0.5,
+                 extra=0, spare=spare) is None
+    assert judge(EN, words(("too", 0.9), ("hard", 0.8)), engine="x", detected_at=1, min_conf=0.5, extra=0,
+                 spare=spare).command == "easier"
+
+
 def test_the_json_line_has_exactly_the_contract_fields():
     line = Detection(command="pause", phrase="hold on", start=1.23456, end=1.5, detected_at=1.75,
                      confidence=0.876543, engine="vosk").to_json()

@@ -81,17 +81,20 @@ class Word:
 
 
 def judge(grammar: Grammar, words: list[Word], *, engine: str, detected_at: float, min_conf: float,
-          extra: int = 1) -> Detection | None:
-    """The command an utterance is, if it is one: a command phrase and at most ``extra`` other words.
+          extra: int = 1, spare: frozenset[str] = frozenset()) -> Detection | None:
+    """The command an utterance is, if it is one: a command phrase and at most ``extra`` other words,
+    besides any of the ``spare`` words (the coach's countdown, which runs into a command said over it).
 
     People say commands on their own ("done", or "okay done"); talk that merely contains a command
     word is longer, and must not stop a set. The phrase's least sure word must reach ``min_conf``.
     """
     spoken = [w for w in words if not _silence(w.text)]
-    for size in range(len(spoken), max(0, len(spoken) - extra - 1), -1):  # longest phrase first
+    for size in range(len(spoken), 0, -1):  # longest phrase first
         for i in range(len(spoken) - size + 1):
             phrase = spoken[i:i + size]
-            command = grammar.command_for(" ".join(w.text for w in phrase)) if phrase else None
+            if sum(w.text not in spare for w in spoken[:i] + spoken[i + size:]) > extra:
+                continue
+            command = grammar.command_for(" ".join(w.text for w in phrase))
             if command is None:
                 continue
             confidence = min(w.conf for w in phrase)

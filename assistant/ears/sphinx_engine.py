@@ -24,7 +24,10 @@ COMMAND_MASS = 0.9   # share of the language model's probability on command word
 PRE_ROLL_S = 0.3     # audio kept from before speech is detected, so the first sound is decoded
 MAX_UTTERANCE_S = 4.0
 MIN_CONF = 0.3       # word posterior in the lattice: talk lands on fillers; this catches noise (breath: 0.17)
-EXTRA_WORDS = 0      # words besides the command phrase an utterance may have
+EXTRA_WORDS = 0      # words besides the command phrase an utterance may have...
+# ...besides the coach's countdown and its sound-alikes: "arched" said over the coach's "two" comes out
+# as one utterance, "arch too"
+COUNTDOWN = frozenset({"one", "two", "to", "too", "three", "four", "for", "five"})
 
 
 class SphinxError(MatcoachError):
@@ -126,6 +129,6 @@ class SphinxEars:
         words = [Word(s.word.split("(")[0], start + s.start_frame * frame, start + (s.end_frame + 1) * frame,
                       min(1.0, max(0.0, s.prob))) for s in decoder.seg()]
         found = judge(self._grammar, words, engine=ENGINE, detected_at=self.position, min_conf=self._min_conf,
-                      extra=int(EXTRA_WORDS))
+                      extra=int(EXTRA_WORDS), spare=COUNTDOWN)
         log.debug("pocketsphinx heard %r (%.2f) -> %s", hyp.hypstr, hyp.prob, found)
         return [found] if found else []
