@@ -64,6 +64,9 @@ def test_an_utterance_is_a_command_only_when_it_is_a_command_phrase():
     assert judge(EN, words(("okay", 1.0), ("done", 0.9)), engine="x", detected_at=1, min_conf=0.5, extra=0) is None
     # unsure words do not fire; silence and noise markers are not words
     assert judge(EN, words(("done", 0.4)), engine="x", detected_at=1, min_conf=0.5) is None
+    # ... but a sure phrase inside an unsure one does ("허리 떴다" with 떴다 unsure: 허리, and one extra word)
+    heard = judge(KO, words(("허리", 0.8), ("떴다", 0.54)), engine="x", detected_at=1, min_conf=0.6)
+    assert (heard.command, heard.phrase, heard.confidence) == ("arched", "허리", 0.8)
     assert judge(EN, words(("<sil>", 1.0), ("done", 0.9), ("[NOISE]", 1.0)), engine="x", detected_at=1,
                  min_conf=0.5).phrase == "done"
     assert judge(EN, words(("[unk]", 1.0), ("[unk]", 1.0), ("done", 0.9)), engine="x", detected_at=1,

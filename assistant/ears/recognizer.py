@@ -86,7 +86,8 @@ def judge(grammar: Grammar, words: list[Word], *, engine: str, detected_at: floa
     besides any of the ``spare`` words (the coach's countdown, which runs into a command said over it).
 
     People say commands on their own ("done", or "okay done"); talk that merely contains a command
-    word is longer, and must not stop a set. The phrase's least sure word must reach ``min_conf``.
+    word is longer, and must not stop a set. The phrase's least sure word must reach ``min_conf``;
+    where it does not, a shorter phrase inside it still may.
     """
     spoken = [w for w in words if not _silence(w.text)]
     for size in range(len(spoken), 0, -1):  # longest phrase first
@@ -98,8 +99,8 @@ def judge(grammar: Grammar, words: list[Word], *, engine: str, detected_at: floa
             if command is None:
                 continue
             confidence = min(w.conf for w in phrase)
-            if confidence < min_conf:
-                return None
+            if confidence < min_conf:   # a shorter phrase inside it may be sure: "허리:0.80 떴다:0.54"
+                continue
             return Detection(command=command, phrase=" ".join(w.text for w in phrase), start=phrase[0].start,
                              end=phrase[-1].end, detected_at=detected_at, confidence=confidence, engine=engine)
     return None
