@@ -90,12 +90,8 @@ def test_arched_said_over_the_countdown_fails_the_rep_and_replays_the_same(pulse
     --record-audio, replays through `listen --file --reference` to exactly what the session heard."""
     recorded = tmp_path / "recorded"
     with Room(pulse, volume=LOUD_ECHO):
-        # English: the person in espeak's en-us, the voice PocketSphinx hears best; in en-gb, its "arched"
-        # ran into the coach's "two" as "arch too" and only 1 of 3 was caught in 2 runs of 3 (a known
-        # weakness of English barge-in, measured by tests/bench/bench_duplex.py)
         live = LiveSession(pulse, tmp_path / "home", "--routine", "quick", "--sets", "1", "--reps", "5",
-                           "--record-audio", str(recorded), language=language,
-                           voice="en-us" if language == "en" else None)
+                           "--record-audio", str(recorded), language=language)
         for rep in (2, 3, 4):
             live.wait_for(lambda e, rep=rep: e["event"] in ("rep_counted", "rep_failed") and e["rep"] == rep - 1)
             lower = live.wait_for(cue("lower"))
