@@ -14,6 +14,8 @@ choosing thresholds. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import json
 import math
 import sys
@@ -70,9 +72,19 @@ def embeddings(name: str, pcm: np.ndarray) -> np.ndarray:
     return emb.astype(np.float16).astype(np.float32)
 
 
+@functools.cache
+def _judging_code() -> str:
+    """A fingerprint of what turns audio into grammar engine reports (the engines, how an utterance is
+    judged, the grammars): cached reports are made again when it changes."""
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "assistant/ears" / f for f in ("recognizer.py", "sphinx_engine.py", "vosk_engine.py", "vad.py")]
+    files += sorted((root / "grammars").glob("*.toml"))
+    return hashlib.sha1(b"".join(f.read_bytes() for f in files)).hexdigest()[:10]
+
+
 def grammar_dets(name: str, pcm: np.ndarray, language: str) -> list[Det]:
     engine = "pocketsphinx" if language == "en" else "vosk"
-    path = ES.ROOT / ES.VERSION / f"{name}.{engine}.json"
+    path = ES.ROOT / ES.VERSION / f"{name}.{engine}-{_judging_code()}.json"
     if path.exists():
         return [Det(**d) for d in json.loads(path.read_text())]
     from assistant.data import catalog
