@@ -143,13 +143,11 @@ class EchoGate:
         if not self._raw or frames is None:
             return None
         ref = self._reference(frames)
-        mic = self._mic[frames % self._size]
-        known = (ref > self.SPEAKING).sum(axis=0) >= 10   # bands the coach was heard in
+        gain = self._medians(self._mic[frames % self._size], ref, ref.sum(axis=1), np.nan)[0]
+        known = ~np.isnan(gain)   # bands the coach was heard in
         if not known.any():
             return None
-        gain = np.array([np.median(mic[ref[:, b] > self.SPEAKING, b] / ref[ref[:, b] > self.SPEAKING, b])
-                         for b in np.flatnonzero(known)], dtype=np.float32)
-        expected = self._reference(span)[:, known] * gain * 10 ** (self.RAW_MARGIN_DB / 10)
+        expected = self._reference(span)[:, known] * gain[known] * 10 ** (self.RAW_MARGIN_DB / 10)
         mic = self._mic[span % self._size][:, known]
         sound = float(mic.sum())
         return float(mic[mic > expected].sum()) / sound if sound > 0 else None
