@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 from assistant.ears.command_model import MLP, MODELS, CommandModel  # noqa: E402
 from assistant.ears.train import data as D  # noqa: E402
 from assistant.ears.train import fit as F  # noqa: E402
-from assistant.ears.train.thresholds import choose_event_thresholds, event_scores  # noqa: E402
+from assistant.ears.train.thresholds import ALLOWANCE, choose_event_thresholds, event_scores  # noqa: E402
 
 
 def train_language(language: str, args) -> dict:
@@ -61,7 +61,8 @@ def train_language(language: str, args) -> dict:
         w = args.window
         idx = np.arange(w - 1, len(e))[:, None] - np.arange(w - 1, -1, -1)[None, :]
         probs.append(mlp.probs(e[idx].reshape(len(idx), -1)))
-    th = choose_event_thresholds(val_streams, probs, args.window, commands, log=log)
+    allowance = ALLOWANCE.get(language, 0) if args.allow_false is None else args.allow_false
+    th = choose_event_thresholds(val_streams, probs, args.window, commands, allowance=allowance, log=log)
     found, total, false, minutes = event_scores(val_streams, probs, args.window, th, commands)
     report = {name: {"threshold": round(float(th[c]), 3), "val_recall": round(float(found[c] / max(1, total[c])), 3),
                      "val_false": int(false[c])} for c, name in enumerate(commands)}
@@ -97,6 +98,8 @@ def main(argv=None) -> int:
     ap.add_argument("--reuse", action="store_true", help="keep the current model's network, choose thresholds again")
     ap.add_argument("--shift", type=int, default=-1,
                     help="move positive labels by this many embeddings (-1: 80 ms earlier)")
+    ap.add_argument("--allow-false", type=int, default=None,
+                    help="false validation events each command may have (default: per language, see thresholds.py)")
     args = ap.parse_args(argv)
     langs = ["en", "ko"] if args.language == "all" else [args.language]
     t0 = time.time()

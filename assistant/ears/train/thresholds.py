@@ -3,6 +3,12 @@
 A false "stop" ends a workout, so stop gets a grid step above the lowest threshold with no false
 event; "pain" may have one false event on the validation audio (a missed pain is worse than a false
 one); "start" (serve's wake words) is a little stricter too. The reserved voices never take part.
+
+The other commands may have ``ALLOWANCE[language]`` false events on the validation audio. English
+allows one (in 101 minutes): with none, trained on 1200 scenes, "repeat" and "harder" sat at 1.0
+(the model could never decide them alone) and "stop" next to them; one each moved the development
+set (training voices) from fused recall 0.265 at 4.1 false an hour to 0.280 at 4.1. Korean allows
+none: its development set already met the same recall with 3.1 an hour.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from assistant.ears.command_model import Events
 # stricter for stop (a false stop ends the workout), more lenient for pain (a missed pain is worse
 # than a false one): added to the validation threshold; negative means "may skip the top negative"
 POLICY = {"stop": 0.04, "pain": -1.0, "start": 0.02}
+ALLOWANCE = {"en": 1, "ko": 0}     # false validation events the other commands may have (see above)
 
 
 def runs(lab: np.ndarray) -> list[tuple[int, int, int]]:
@@ -77,15 +84,17 @@ def event_scores(streams, probs_by_stream, window, thresholds, commands):
     return found, total, false, minutes
 
 
-def choose_event_thresholds(streams, probs_by_stream, window, commands, *, log=print):
+def choose_event_thresholds(streams, probs_by_stream, window, commands, *, allowance: int = 0, log=print):
     """Per command, the lowest threshold whose false events on the validation audio stay within the
-    allowance (0, or 1 for the lenient pain), never under 0.3; stop gets a margin on top."""
+    allowance (``allowance``; 0 for stop and start, at least 1 for the lenient pain), never under 0.3;
+    stop gets a margin on top."""
     grid = np.concatenate([np.round(np.arange(0.30, 0.99, 0.02), 2),
                            1 - np.logspace(-2, -5, 16)])   # softmax outputs crowd towards 1
     C = len(commands)
     th = np.full(C, 1 - 1e-5, np.float32)
     for c, name in enumerate(commands):
-        allowed = 1 if POLICY.get(name, 0) < 0 else 0
+        policy = POLICY.get(name, 0.0)
+        allowed = 0 if policy > 0 else max(allowance, 1) if policy < 0 else allowance
         for t in grid:
             trial = np.full(C, 2.0, np.float32)   # only this command can fire
             trial[c] = t
