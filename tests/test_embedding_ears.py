@@ -105,7 +105,7 @@ def test_the_grammar_engine_alone_needs_clear_support_except_for_arched_over_the
     for command, over_echo, heard in (("repeat", False, False), ("repeat", True, False),
                                       ("arched", False, False), ("arched", True, True)):
         fusion = Fusion(policy)
-        fusion.frame(2.0, np.array([0.05, 0.05]))        # a trace of support, no candidate
+        fusion.frame(2.0, np.array([0.15, 0.15]))        # a trace of support, no candidate
         out = fusion.grammar(command, 1.5, 1.9, 2.05, 0.9, over_echo=over_echo)
         assert bool(out) == heard, (command, over_echo)
     fusion = Fusion(policy)
