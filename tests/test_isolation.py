@@ -98,6 +98,19 @@ def test_the_coachs_echo_around_a_barge_in_is_not_taken_for_talk():
     assert [d.command for d in run(track, iso, decision("arched", 10.0, 10.5, 10.8), 11.5)] == ["arched"]
 
 
+def test_a_stop_inside_talk_over_the_coachs_voice_is_dropped_but_a_stop_said_alone_over_it_is_kept():
+    # the person talks on over the coach's line: the coach's echo does not hide that talk from "stop"
+    track = Track((6.0, 13.0))
+    iso = Isolation(track, {"stop": 0.5})
+    iso.echo_sounding(6.0, 13.0)
+    assert run(track, iso, decision("stop", 10.0, 10.5, 10.8), 11.5) == []
+    # the coach talks on, the canceller leaves only a quiet residue, and the person says "stop" on its own
+    track = Track((10.0, 10.5))
+    iso = Isolation(track, {"stop": 0.5})
+    iso.echo_sounding(6.0, 13.0)
+    assert [d.command for d in run(track, iso, decision("stop", 10.0, 10.5, 10.8), 11.5)] == ["stop"]
+
+
 def test_what_is_held_when_the_input_ends_is_reported():
     track = Track((10.0, 11.0))
     iso = Isolation(track, {"done": 0.5})

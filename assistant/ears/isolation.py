@@ -13,7 +13,8 @@ is where most false commands came from. So a decision is reported only if
 "Quiet" is relative: 10 ms frames more than 12 dB (``embedding_stream.LOUD_DB``) over the last few
 seconds' floor are sound. In steady noise the floor rises with it, so the check still works; in
 babble, nothing stands out and nothing is dropped. While the coach's echo is sounding (the duplex
-chain says so) its residue is not counted as sound: that is where barge-in happens. "pain" is never
+chain says so) its residue is not counted as sound: that is where barge-in happens (except for
+"stop", whose false alarm ends the workout: there what sounds over the coach counts). "pain" is never
 dropped (a missed pain is worse than a false one), unless the personal model had a hand in it: its
 own threshold is set on a few known negatives only, and with the lenient pain candidate it confirmed
 "pain" inside talk 24 times an hour on the development set (English, enrolled).
@@ -36,6 +37,7 @@ QUIET_LOOK_S = 0.12  # the stretch that must be mostly quiet for the words to ha
 QUIET_SHARE = 0.5   # ... at most this share of it sound
 WAIT_S = 0.3        # a decision may wait this long for the quiet after its words
 EXEMPT = frozenset({"pain"})
+ECHO_HEARD = frozenset({"stop"})   # judged with the coach's residue counted as sound (see offer)
 log = logging.getLogger(__name__)
 
 Energy = Callable[[], tuple[np.ndarray, float]]   # () -> (10 ms energies in dBFS, time of the first)
@@ -80,11 +82,16 @@ class Isolation:
         """A fused decision made at ``now``: returned at once if it stands alone, else held or dropped."""
         if decision.command in EXEMPT and "personal" not in decision.engine:
             return [decision]
-        why = self._long_lead(decision)
+        # a false stop ends the workout, and the chain's soak (an hour of the coach's echo with someone
+        # talking over it) stopped once on a word inside talk that went on over the coach's line: for
+        # stop, what sounds while the coach speaks counts too (a stop said over the coach's line that
+        # its residue hides is said again when the coach pauses)
+        blind = decision.command not in ECHO_HEARD
+        why = self._long_lead(decision, blind)
         if why:
             self._drop(decision, why)
             return []
-        if not self._sounding(now):
+        if not self._sounding(now, blind):
             return [decision]
         self._held.append(_Held(decision, now + WAIT_S))
         return []
@@ -94,9 +101,9 @@ class Isolation:
         if not self._held:
             return []
         out, keep = [], []
-        quiet = not self._sounding(now)
+        quiet = {blind: not self._sounding(now, blind) for blind in (True, False)}
         for h in self._held:
-            if quiet:
+            if quiet[h.decision.command not in ECHO_HEARD]:
                 out.append(replace(h.decision, detected_at=now))
             elif now >= h.until:
                 self._drop(h.decision, "the sound went on after it (a word inside talk)")
@@ -112,24 +119,25 @@ class Isolation:
         return out
 
     # --- the energy track --------------------------------------------------------------------------
-    def _loud(self) -> tuple[np.ndarray, float]:
+    def _loud(self, blind: bool = True) -> tuple[np.ndarray, float]:
+        """10 ms frames of sound; ``blind``: not while the coach's echo sounds."""
         energy, origin = self._energy()
         loud = loud_frames(energy, FLOOR_PERCENTILE)
-        for a, b in self._echo:          # the coach's residue is not the person's talk
+        for a, b in self._echo if blind else ():   # the coach's residue is not the person's talk
             i, j = int((a - origin) / 0.01), int(np.ceil((b - origin) / 0.01))
             if j > 0 and i < len(loud):
                 loud[max(0, i):max(0, j)] = False
         return loud, origin
 
-    def _sounding(self, now: float) -> bool:
-        loud, origin = self._loud()
+    def _sounding(self, now: float, blind: bool = True) -> bool:
+        loud, origin = self._loud(blind)
         j = int(round((now - origin) / 0.01))
         i = j - int(round(QUIET_LOOK_S / 0.01))
         part = loud[max(0, i):max(0, j)]
         return bool(len(part)) and float(part.mean()) > QUIET_SHARE
 
-    def _long_lead(self, d: Decision) -> str:
-        loud, origin = self._loud()
+    def _long_lead(self, d: Decision, blind: bool = True) -> str:
+        loud, origin = self._loud(blind)
         limit = lead_limit(self._durations.get(d.command, 0.6))
         end = min(len(loud), int(round((d.end - origin) / 0.01)))
         # the stretch of sound the words end (its last loud frame at most a bridged gap before their end)
