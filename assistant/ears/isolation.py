@@ -101,9 +101,10 @@ class Isolation:
         if not self._held:
             return []
         out, keep = [], []
-        quiet = {blind: not self._sounding(now, blind) for blind in (True, False)}
-        for h in self._held:
-            if quiet[h.decision.command not in ECHO_HEARD]:
+        blind = [h.decision.command not in ECHO_HEARD for h in self._held]
+        quiet = {b: not self._sounding(now, b) for b in set(blind)}   # the energy track read once per need
+        for h, b in zip(self._held, blind):
+            if quiet[b]:
                 out.append(replace(h.decision, detected_at=now))
             elif now >= h.until:
                 self._drop(h.decision, "the sound went on after it (a word inside talk)")
