@@ -83,12 +83,14 @@ def test_pain_is_never_dropped():
 
 def test_pain_that_rests_on_the_personal_model_must_stand_on_its_own_like_any_command():
     heard = replace(decision("pain", 10.0, 10.5, 10.8), engine="embedding+personal")
-    inside_talk = Isolation(Track((10.0, 13.0)), {"pain": 0.5})     # the sound goes on: a word inside talk
-    assert run(inside_talk._energy, inside_talk, heard, 12.0) == []
-    (dropped, why), = inside_talk.dropped
+    track = Track((10.0, 13.0))          # the sound goes on: a word inside talk
+    iso = Isolation(track, {"pain": 0.5})
+    assert run(track, iso, heard, 12.0) == []
+    (dropped, why), = iso.dropped
     assert dropped.command == "pain" and "went on" in why
-    alone = Isolation(Track((10.0, 10.5)), {"pain": 0.5})
-    assert [d.command for d in run(alone._energy, alone, heard, 11.5)] == ["pain"]
+    track = Track((10.0, 10.5))          # said on its own
+    iso = Isolation(track, {"pain": 0.5})
+    assert [d.command for d in run(track, iso, heard, 11.5)] == ["pain"]
 
 
 def test_the_coachs_echo_around_a_barge_in_is_not_taken_for_talk():
