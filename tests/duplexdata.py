@@ -95,6 +95,23 @@ def microphone(played: np.ndarray, room: Room, said: list[tuple[float, np.ndarra
     return np.clip(mic, -1, 1)
 
 
+def drifting_microphone(played: np.ndarray, room: Room, said: list[tuple[float, np.ndarray]], *,
+                        seed: int = 0) -> tuple[np.ndarray, float]:
+    """The microphone of a room whose echo comes 5-20 ms later every 8-12 s, as it did on a loaded
+    live audio server (31 -> 48 -> 68 -> 78 ms in half a minute): stretches of ``microphone`` at
+    growing delays, from ``room.delay_s`` on; and the delay at the end."""
+    rng = np.random.default_rng(seed + 7919)
+    mic = np.zeros(len(played), np.float32)
+    delay, at = room.delay_s, 0
+    while True:
+        stretch = int(rng.uniform(8, 12) * RATE)
+        mic[at:at + stretch] = microphone(played, replace(room, delay_s=delay), said, seed=seed)[at:at + stretch]
+        at += stretch
+        if at >= len(played):
+            return mic, delay
+        delay += float(rng.uniform(0.005, 0.02))
+
+
 def over_the_countdown(coach: CoachAudio, word: str, voices: list[str], *, seed: int = 0,
                        ) -> tuple[list[tuple[float, np.ndarray]], list[Spoken]]:
     """``word`` said once in every countdown, over the coach's numbers: voices, speeds and moments vary."""

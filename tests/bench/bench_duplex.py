@@ -3,12 +3,18 @@ microphone hears them in many rooms, through the live chain (echo tracking, canc
 ears, echo gate) exactly as `matcoach listen --file MIC --reference PLAYED` runs it.
 
     python tests/bench/bench_duplex.py [--language en|ko|all] [--reps 8] [--rooms 12] [--engine auto]
+        [--command arched|pause|done|stop] [--no-self-triggers] [--drift]
 
 For each language it prints:
-- barge-in recall: "arched" said once over every countdown (the echo as loud as the person or louder,
-  delays of 10 to 400 ms, reverberation and speaker distortion varied), heard where it was said;
-- self-triggers: commands fired by the coach's own voice with nobody speaking, per hour of session;
+- barge-in recall: "arched" (or ``--command``'s first phrase) said once over every countdown (the echo
+  as loud as the person or louder, delays of 10 to 400 ms, reverberation and speaker distortion
+  varied), heard where it was said;
+- self-triggers: commands fired by the coach's own voice with nobody speaking, per hour of session
+  (``--no-self-triggers`` skips these sessions: half the time);
 - the echo-path tracker's error against the room's true delay at the end of each session (median, worst).
+
+``--drift``: the echo comes 5-20 ms later every 8-12 s, as on a loaded live audio server
+(``duplexdata.drifting_microphone``); the tracker's error is then against the delay at the end.
 
 The people are espeak-ng training voices (never the held-out en-us-nyc or en-gb-x-gbclan). Prints
 figures; asserts nothing.
@@ -27,10 +33,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from assistant.data import catalog  # noqa: E402
 from assistant.ears.engines import ears_maker  # noqa: E402
 from assistant.ears.recognizer import RATE  # noqa: E402
-from tests.duplexdata import Room, coach_session, heard_in_time, microphone, over_the_countdown, replay  # noqa: E402
+from tests.duplexdata import (  # noqa: E402
+    Room,
+    coach_session,
+    drifting_microphone,
+    heard_in_time,
+    microphone,
+    over_the_countdown,
+    replay,
+)
 
-PEOPLE = {"en": ("arched", ["en-us", "en-gb", "en-029", "en-us+m3", "en-gb-scotland", "en+f2"]),
-          "ko": ("허리", ["ko", "ko+m3", "ko+f2", "ko+m1"])}
+PEOPLE = {"en": ["en-us", "en-gb", "en-029", "en-us+m3", "en-gb-scotland", "en+f2"],
+          "ko": ["ko", "ko+m3", "ko+f2", "ko+m1"]}
+SAID = {"en": {"arched": "arched", "pause": "pause", "done": "done", "stop": "stop"},
+        "ko": {"arched": "허리", "pause": "잠깐", "done": "완료", "stop": "그만"}}
 
 
 def rooms(n: int, seed: int = 0) -> list[Room]:
@@ -47,7 +63,8 @@ def tracker_error_ms(chain, true_delay_s: float) -> float:
 
 
 def bench(language: str, args: argparse.Namespace) -> None:
-    word, voices = PEOPLE[language]
+    command, voices = args.command, PEOPLE[language]
+    word = SAID[language][command]
     make, which = ears_maker(language, engine=args.engine)
     grammar = catalog.load_grammar(language)
     coach = coach_session(language, Path(tempfile.mkdtemp()), sets=1, reps=args.reps)
@@ -57,20 +74,31 @@ def bench(language: str, args: argparse.Namespace) -> None:
     t0 = time.process_time()
     for i, room in enumerate(rooms(args.rooms, seed=args.seed)):
         said, spoken = over_the_countdown(coach, word, voices, seed=room.seed % 1000)
-        found, chain = replay(lambda: make(grammar), microphone(coach.audio, room, said, seed=i), coach.audio)
-        n, other = heard_in_time(found, spoken, "arched")
+
+        def mic(words: list, room: Room = room, i: int = i) -> tuple[np.ndarray, float]:
+            if args.drift:
+                return drifting_microphone(coach.audio, room, words, seed=i)
+            return microphone(coach.audio, room, words, seed=i), room.delay_s
+
+        heard, delay_s = mic(said)
+        found, chain = replay(lambda: make(grammar), heard, coach.audio)
+        n, other = heard_in_time(found, spoken, command)
         hits, total, wrong = hits + n, total + len(spoken), wrong + len(other)
-        errors.append(tracker_error_ms(chain, room.delay_s))
-        quiet, _ = replay(lambda: make(grammar), microphone(coach.audio, room, [], seed=i), coach.audio)
+        errors.append(tracker_error_ms(chain, delay_s))
+        quiet = []
+        if args.self_triggers:
+            quiet, _ = replay(lambda: make(grammar), mic([])[0], coach.audio)
         self_triggers += len(quiet)
         print(f"  {language} room {i + 1:2d}: delay {room.delay_s * 1000:3.0f} ms, echo x{room.level:.1f}, "
-              f"rt60 {room.rt60_s:.2f} s, drive {room.drive}: arched {n}/{len(spoken)}, other {len(other)}, "
+              f"rt60 {room.rt60_s:.2f} s, drive {room.drive}: {command} {n}/{len(spoken)}, other {len(other)}, "
               f"self-triggers {len(quiet)}" + "".join(f" [{d.command} at {d.start:.1f} s]" for d in quiet), flush=True)
     hours = args.rooms * seconds / 3600
-    print(f"{language} ({which}): barge-in recall {hits}/{total} = {hits / max(1, total):.3f}; other commands "
-          f"heard in those sessions {wrong}; self-triggers {self_triggers} in {hours * 60:.1f} min of sessions "
-          f"({self_triggers / hours:.1f} per hour); tracker error median {np.median(errors):.1f} ms, worst "
-          f"{max(errors):.1f} ms; CPU {time.process_time() - t0:.0f} s for {2 * hours * 60:.1f} min of audio",
+    quiet = (f"self-triggers {self_triggers} in {hours * 60:.1f} min of sessions ({self_triggers / hours:.1f} per hour)"
+             if args.self_triggers else "self-triggers not measured")
+    drift = " with a drifting echo" if args.drift else ""
+    print(f"{language} ({which}){drift}: barge-in recall ({command}) {hits}/{total} = {hits / max(1, total):.3f}; "
+          f"other commands heard in those sessions {wrong}; {quiet}; tracker error median {np.median(errors):.1f} ms, "
+          f"worst {max(errors):.1f} ms; CPU {time.process_time() - t0:.0f} s for {2 * hours * 60:.1f} min of audio",
           flush=True)
 
 
@@ -81,6 +109,11 @@ def main() -> int:
     ap.add_argument("--rooms", type=int, default=12)
     ap.add_argument("--engine", default="auto")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--command", default="arched", choices=sorted(SAID["en"]),
+                    help="the command said over every countdown (default arched)")
+    ap.add_argument("--no-self-triggers", dest="self_triggers", action="store_false",
+                    help="skip the sessions with nobody speaking")
+    ap.add_argument("--drift", action="store_true", help="the echo comes 5-20 ms later every 8-12 s")
     args = ap.parse_args()
     for language in (["en", "ko"] if args.language == "all" else [args.language]):
         bench(language, args)
