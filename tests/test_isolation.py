@@ -93,38 +93,24 @@ def test_pain_that_rests_on_the_personal_model_must_stand_on_its_own_like_any_co
     assert [d.command for d in run(track, iso, heard, 11.5)] == ["pain"]
 
 
-def residue(start: float, end: float, *, but: tuple[float, float] | None = None) -> np.ndarray:
-    """The chain's frame-by-frame word from ``start`` to ``end``: the coach's residue alone, except
-    during ``but`` (the person heard over it)."""
-    frames = np.ones(int(round((end - start) * 100)), bool)
-    if but is not None:
-        frames[int(round((but[0] - start) * 100)):int(round((but[1] - start) * 100))] = False
-    return frames
-
-
-def test_the_coachs_residue_around_a_barge_in_is_not_taken_for_talk():
+def test_the_coachs_echo_around_a_barge_in_is_not_taken_for_talk():
     track = Track((6.0, 13.0))           # the coach counts down all along; the person says "arched" at 10
     iso = Isolation(track, {"arched": 0.5})
     iso.echo_sounding(6.0, 13.0)
-    iso.residue_only(6.0, residue(6.0, 13.0, but=(10.0, 10.5)))
     assert [d.command for d in run(track, iso, decision("arched", 10.0, 10.5, 10.8), 11.5)] == ["arched"]
 
 
-def test_talk_over_the_coachs_voice_is_still_talk():
-    # the person talks on over the coach's line, and the chain hears them above the residue
-    for command in ("stop", "pause", "arched"):
-        track = Track((6.0, 13.0))
-        iso = Isolation(track, {command: 0.5})
-        iso.echo_sounding(6.0, 13.0)
-        iso.residue_only(6.0, residue(6.0, 13.0, but=(9.5, 12.0)))
-        assert run(track, iso, decision(command, 10.0, 10.5, 10.8), 11.5) == [], command
-        assert "went on" in iso.dropped[0][1]
-        # ... and a long sentence over it that ends in the command is not one
-        iso = Isolation(track, {command: 0.5})
-        iso.residue_only(6.0, residue(6.0, 13.0, but=(6.5, 10.5)))
-        track.now = 10.8
-        assert iso.offer(decision(command, 10.0, 10.5, 10.8), 10.8) == [], command
-        assert "end of a sentence" in iso.dropped[0][1]
+def test_a_stop_inside_talk_over_the_coachs_voice_is_dropped_but_a_stop_said_alone_over_it_is_kept():
+    # the person talks on over the coach's line: the coach's echo does not hide that talk from "stop"
+    track = Track((6.0, 13.0))
+    iso = Isolation(track, {"stop": 0.5})
+    iso.echo_sounding(6.0, 13.0)
+    assert run(track, iso, decision("stop", 10.0, 10.5, 10.8), 11.5) == []
+    # the coach talks on, the canceller leaves only a quiet residue, and the person says "stop" on its own
+    track = Track((10.0, 10.5))
+    iso = Isolation(track, {"stop": 0.5})
+    iso.echo_sounding(6.0, 13.0)
+    assert [d.command for d in run(track, iso, decision("stop", 10.0, 10.5, 10.8), 11.5)] == ["stop"]
 
 
 def test_what_is_held_when_the_input_ends_is_reported():

@@ -83,15 +83,12 @@ class EmbeddingEars:
         # ... and it is not one of the coach's own lines (assistant.ears.own_lines)
         self.own_lines = OwnLines.shipped(model.language) if model is not None else None
         self._echo_next = False
-        self._residue_next: np.ndarray | None = None
         self._reference = False   # the duplex chain feeds an echo reference: its gate judges the coach's voice
 
-    def coach_echo(self, sounding: bool, residue: np.ndarray) -> None:
-        """The duplex chain says whether the coach's echo sounds in the block it feeds next, and which
-        of its 10 ms frames hold nothing but the residue of that echo: those are not taken for talk
-        going on around a command."""
+    def coach_echo(self, sounding: bool) -> None:
+        """The duplex chain says whether the coach's echo sounds in the block it feeds next: its
+        residue is then not taken for talk going on around a command."""
         self._echo_next = sounding
-        self._residue_next = residue
         self._reference = True
 
     def _place(self, commands: list[str], values: np.ndarray, missing: float) -> np.ndarray:
@@ -108,12 +105,9 @@ class EmbeddingEars:
         return self.stream.position - self._origin
 
     def feed(self, block: np.ndarray) -> list[Detection]:
-        now = self.stream.position
         if self._echo_next:
+            now = self.stream.position
             self.isolation.echo_sounding(now, now + len(block) / RATE + ECHO_TAIL_S)
-        if self._residue_next is not None:
-            self.isolation.residue_only(now, self._residue_next)
-            self._residue_next = None
         if len(block) <= 2 * BLOCK:
             return self._step(block, self.stream.feed(block))
         frames = self.stream.feed(block, track=False)

@@ -12,14 +12,12 @@ is where most false commands came from. So a decision is reported only if
 
 "Quiet" is relative: 10 ms frames more than 12 dB (``embedding_stream.LOUD_DB``) over the last few
 seconds' floor are sound. In steady noise the floor rises with it, so the check still works; in
-babble, nothing stands out and nothing is dropped. Over the coach's voice the duplex chain says, frame
-by frame, which frames hold nothing but the residue of the coach's echo (``residue_only``): those are
-not sound, so a command said over the coach's countdown stands on its own, while someone talking over
-the coach's line is still heard talking on (counting no sound at all while the coach spoke let 4-5
-words inside such talk through per hour). "pain" is never dropped (a missed pain is worse than a false
-one), unless the personal model had a hand in it: its own threshold is set on a few known negatives
-only, and with the lenient pain candidate it confirmed "pain" inside talk 24 times an hour on the
-development set (English, enrolled).
+babble, nothing stands out and nothing is dropped. While the coach's echo is sounding (the duplex
+chain says so) its residue is not counted as sound: that is where barge-in happens (except for
+"stop", whose false alarm ends the workout: there what sounds over the coach counts). "pain" is never
+dropped (a missed pain is worse than a false one), unless the personal model had a hand in it: its
+own threshold is set on a few known negatives only, and with the lenient pain candidate it confirmed
+"pain" inside talk 24 times an hour on the development set (English, enrolled).
 """
 
 from __future__ import annotations
@@ -39,7 +37,7 @@ QUIET_LOOK_S = 0.12  # the stretch that must be mostly quiet for the words to ha
 QUIET_SHARE = 0.5   # ... at most this share of it sound
 WAIT_S = 0.3        # a decision may wait this long for the quiet after its words
 EXEMPT = frozenset({"pain"})
-KEEP_S = 10.0       # stretches of the coach's echo and residue are kept this long
+ECHO_HEARD = frozenset({"stop"})   # judged with the coach's residue counted as sound (see offer)
 log = logging.getLogger(__name__)
 
 Energy = Callable[[], tuple[np.ndarray, float]]   # () -> (10 ms energies in dBFS, time of the first)
@@ -66,19 +64,15 @@ class Isolation:
         self._durations = durations or {}
         self._held: list[_Held] = []
         self._echo: list[tuple[float, float]] = []   # (start, end) of stretches the coach's echo sounded
-        self._residue: list[tuple[float, float]] = []   # (start, end) of stretches of the coach's residue alone
         self.dropped: deque[tuple[Decision, str]] = deque(maxlen=50)  # the latest dropped, and why
 
     def echo_sounding(self, start: float, end: float) -> None:
         """The coach's echo was sounding from ``start`` to ``end`` (stream time)."""
-        _add(self._echo, start, end, 0.02)
-
-    def residue_only(self, start: float, frames: np.ndarray) -> None:
-        """Which 10 ms frames from ``start`` (stream time) on held nothing but the residue of the coach's
-        echo: they are not taken for sound."""
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], frames.astype(np.int8), [0]))))
-        for i, j in zip(edges[::2], edges[1::2]):
-            _add(self._residue, start + i * 0.01, start + j * 0.01, 0.005)
+        if self._echo and start <= self._echo[-1][1] + 0.02:
+            self._echo[-1] = (self._echo[-1][0], max(end, self._echo[-1][1]))
+        else:
+            self._echo.append((start, end))
+        self._echo = [(a, b) for a, b in self._echo if b >= end - 10.0]
 
     def echo_near(self, start: float, end: float) -> bool:
         """Whether the coach's echo sounded within 0.3 s of ``start``..``end``."""
@@ -88,11 +82,16 @@ class Isolation:
         """A fused decision made at ``now``: returned at once if it stands alone, else held or dropped."""
         if decision.command in EXEMPT and "personal" not in decision.engine:
             return [decision]
-        why = self._long_lead(decision)
+        # a false stop ends the workout, and the chain's soak (an hour of the coach's echo with someone
+        # talking over it) stopped once on a word inside talk that went on over the coach's line: for
+        # stop, what sounds while the coach speaks counts too (a stop said over the coach's line that
+        # its residue hides is said again when the coach pauses)
+        blind = decision.command not in ECHO_HEARD
+        why = self._long_lead(decision, blind)
         if why:
             self._drop(decision, why)
             return []
-        if not self._sounding(now):
+        if not self._sounding(now, blind):
             return [decision]
         self._held.append(_Held(decision, now + WAIT_S))
         return []
@@ -102,9 +101,10 @@ class Isolation:
         if not self._held:
             return []
         out, keep = [], []
-        quiet = not self._sounding(now)
-        for h in self._held:
-            if quiet:
+        blind = [h.decision.command not in ECHO_HEARD for h in self._held]
+        quiet = {b: not self._sounding(now, b) for b in set(blind)}   # the energy track read once per need
+        for h, b in zip(self._held, blind):
+            if quiet[b]:
                 out.append(replace(h.decision, detected_at=now))
             elif now >= h.until:
                 self._drop(h.decision, "the sound went on after it (a word inside talk)")
@@ -120,25 +120,25 @@ class Isolation:
         return out
 
     # --- the energy track --------------------------------------------------------------------------
-    def _loud(self) -> tuple[np.ndarray, float]:
-        """10 ms frames of sound (the coach's residue alone is not)."""
+    def _loud(self, blind: bool = True) -> tuple[np.ndarray, float]:
+        """10 ms frames of sound; ``blind``: not while the coach's echo sounds."""
         energy, origin = self._energy()
         loud = loud_frames(energy, FLOOR_PERCENTILE)
-        for a, b in self._residue:
+        for a, b in self._echo if blind else ():   # the coach's residue is not the person's talk
             i, j = int((a - origin) / 0.01), int(np.ceil((b - origin) / 0.01))
             if j > 0 and i < len(loud):
                 loud[max(0, i):max(0, j)] = False
         return loud, origin
 
-    def _sounding(self, now: float) -> bool:
-        loud, origin = self._loud()
+    def _sounding(self, now: float, blind: bool = True) -> bool:
+        loud, origin = self._loud(blind)
         j = int(round((now - origin) / 0.01))
         i = j - int(round(QUIET_LOOK_S / 0.01))
         part = loud[max(0, i):max(0, j)]
         return bool(len(part)) and float(part.mean()) > QUIET_SHARE
 
-    def _long_lead(self, d: Decision) -> str:
-        loud, origin = self._loud()
+    def _long_lead(self, d: Decision, blind: bool = True) -> str:
+        loud, origin = self._loud(blind)
         limit = lead_limit(self._durations.get(d.command, 0.6))
         end = min(len(loud), int(round((d.end - origin) / 0.01)))
         # the stretch of sound the words end (its last loud frame at most a bridged gap before their end)
@@ -155,13 +155,3 @@ class Isolation:
     def _drop(self, d: Decision, why: str) -> None:
         self.dropped.append((d, why))
         log.info("not a command: %r ending at %.2f s: %s", d.phrase or d.command, d.end - self._shown_from, why)
-
-
-def _add(stretches: list[tuple[float, float]], start: float, end: float, bridge: float) -> None:
-    """Adds ``start``..``end`` to ``stretches`` (joined to the last one within ``bridge`` of it), and
-    forgets those that ended more than ``KEEP_S`` before it."""
-    if stretches and start <= stretches[-1][1] + bridge:
-        stretches[-1] = (stretches[-1][0], max(end, stretches[-1][1]))
-    else:
-        stretches.append((start, end))
-    stretches[:] = [(a, b) for a, b in stretches if b >= end - KEEP_S]

@@ -64,7 +64,7 @@ class DuplexEars:
         self.ears = ears
         self.engine = ears.engine
         self._quiet_residue = bool(getattr(ears, "quiet_residue", False))
-        self._note_echo: Callable[[bool, np.ndarray], None] | None = getattr(ears, "coach_echo", None)
+        self._note_echo: Callable[[bool], None] | None = getattr(ears, "coach_echo", None)
         self.tracker = EchoTracker(RATE)
         self.gate = EchoGate()
         self._line = DelayLine(int(EchoTracker.MAX_DELAY_S * RATE))
@@ -116,20 +116,17 @@ class DuplexEars:
             out = self._canceller.process(mic, self._line.read(self._delay, len(mic)))
         echo = self._line.read(full, len(mic))
         self.gate.heard(out, echo, mic)
-        if self._note_echo is not None or self._quiet_residue:
-            person, silent = self.gate.person_in(len(out) // FRAME)
-            if self._note_echo is not None:   # the ears' last check must not take the residue for talk
-                self._note_echo(float(np.sqrt(np.mean(echo.astype(np.float32) ** 2))) > self.ECHO_RMS,
-                                ~person & ~silent)
-            if self._quiet_residue:
-                out = self._quieted(out, person, silent)
+        if self._note_echo is not None:   # the ears' last check must not take the residue for talk
+            self._note_echo(float(np.sqrt(np.mean(echo.astype(np.float32) ** 2))) > self.ECHO_RMS)
+        if self._quiet_residue:
+            out = self._quieted(out)
         return self._judged(self.ears.feed(self._hiss(out)))
 
-    def _quieted(self, out: np.ndarray, person: np.ndarray, silent: np.ndarray) -> np.ndarray:
+    def _quieted(self, out: np.ndarray) -> np.ndarray:
         """``out`` with the frames that hold only the coach's residue turned down (``QUIET_DB``), so
         that a recognizer's speech detector does not run the residue into the person's words; frames
-        stay open ``HOLD_S`` after the person was last heard (the quiet ends of words). ``person`` and
-        ``silent``: the echo gate's ``person_in``."""
+        stay open ``HOLD_S`` after the person was last heard (the quiet ends of words)."""
+        person, silent = self.gate.person_in(len(out) // FRAME)
         gains = np.empty(len(person), dtype=np.float32)
         for i in range(len(person)):
             self._open_for = self.HOLD if person[i] else max(0, self._open_for - 1)
