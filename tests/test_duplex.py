@@ -3,6 +3,7 @@ long, the echo gate, the two recorded tracks, and files read in blocks. The repl
 sessions through the real recognizers are in test_barge_in.py."""
 
 import wave
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -121,6 +122,33 @@ def test_the_gate_takes_the_coachs_residue_for_echo_and_the_person_for_the_perso
     rest = slice(int(echo * RATE) + RATE, int(t * RATE) + RATE)
     gate_after((residue + person)[rest], coach[rest], gate=gate)
     assert gate.echo_of(said(t, t + 0.5)) is None
+
+
+def test_a_command_one_embedding_model_decided_alone_over_the_coach_must_stand_further_above_the_residue():
+    """Over the coach's voice the command model alone decides barge-in commands at a lower probability,
+    with no second recognizer's word, so the gate asks more of it (``ALONE_SHARE``)."""
+    coach = talk_like(12, 8) * 3
+    residue = coach * 0.03 + talk_like(12, 9) * 0.001
+    t = loudest_half_second(coach, 8.0)
+    voice = talk_like(3, 10)
+    word = int(loudest_half_second(voice, 0.0) * RATE)
+    shares = []
+    for gain in np.geomspace(0.02, 3.0, 40):    # a person heard faintly over the coach, then louder
+        person = np.zeros_like(coach)
+        person[int(t * RATE):int(t * RATE) + RATE // 2] = voice[word:word + RATE // 2] * gain
+        gate = gate_after(residue + person, coach)
+        share = gate.verdict(said(t, t + 0.5))[1]
+        share = float(share.split(" %")[0])
+        shares.append(share)
+        if EchoGate.PERSON_SHARE * 100 + 5 < share < EchoGate.ALONE_SHARE * 100 - 5:
+            break
+    else:
+        raise AssertionError(f"no level gave a share between the two: {shares}")
+    alone = Detection(command="arched", phrase="arched", start=t, end=t + 0.5, detected_at=t + 0.7,
+                      confidence=0.92, engine="embedding")
+    assert gate.echo_of(alone) is not None
+    assert gate.echo_of(said(t, t + 0.5)) is None                  # a second recognizer's word: the person
+    assert gate.echo_of(replace(alone, engine="embedding+pocketsphinx")) is None
 
 
 def test_when_the_canceller_loses_the_echo_a_microphone_holding_only_the_echo_is_still_the_coach():

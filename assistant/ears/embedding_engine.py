@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 NEVER = 2.0        # a threshold no score reaches: the command is not listened for
 PRIME_S = 1.2      # silence before the first sample, so a word said at once is still heard (see below)
 NAMED_WAIT_S = 0.6  # a start heard by the embedding models waits this long for the words that name a variation
+ECHO_LOOK_S = 1.0   # a word the embedding model hears at t was said in the second before it
 ECHO_TAIL_S = 0.25  # the coach's echo rings on this long in a room after the reference stops
 
 
@@ -136,7 +137,8 @@ class EmbeddingEars:
                     scores = self.personal.scores(np.concatenate(self._personal_window)[None])[0]
                     mine = self._place(self.personal.commands, scores, 0.0)
             if shipped is not None or mine is not None:
-                decided += self.fusion.frame(float(t), shipped, mine, bounds=self._bounds)
+                over = self._reference and self.isolation.echo_near(float(t) - ECHO_LOOK_S, float(t))
+                decided += self.fusion.frame(float(t), shipped, mine, bounds=self._bounds, over_echo=over)
         if self.grammar_ears is not None:
             decided += self._from_grammar(self.grammar_ears.feed(block))
         now = self.stream.position
