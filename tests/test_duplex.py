@@ -124,9 +124,9 @@ def test_the_gate_takes_the_coachs_residue_for_echo_and_the_person_for_the_perso
     assert gate.echo_of(said(t, t + 0.5)) is None
 
 
-def test_a_command_one_embedding_model_decided_alone_over_the_coach_must_stand_further_above_the_residue():
-    """Over the coach's voice the command model alone decides barge-in commands at a lower probability,
-    with no second recognizer's word, so the gate asks more of it (``ALONE_SHARE``)."""
+def test_a_command_the_command_model_decided_alone_over_the_coach_must_stand_further_above_the_residue():
+    """Over the coach's voice the command model alone decides "arched" at a lower probability, with no
+    second recognizer's word, so the gate asks more of it (``ALONE_SHARE``)."""
     coach = talk_like(12, 8) * 3
     residue = coach * 0.03 + talk_like(12, 9) * 0.001
     t = loudest_half_second(coach, 8.0)

@@ -13,7 +13,7 @@ The rule, per command ``c`` (all numbers in ``Policy``):
    decided alone (``EchoGate.ALONE_SHARE``). Barge-in replayed in 12 rooms: Korean 82 -> 94 of 96,
    English 85 -> 87, no self-trigger. The same for pause, done and resume (PocketSphinx missed half
    of the English "pause" said over the countdown) let words inside talk over the coach's lines
-   through: 8 false commands in the first half hour of the Korean soak (16 an hour, against 13).
+   through: 8 false commands in the first half hour of the Korean soak.
 2. A shipped probability of at least ``candidate[c]`` is a candidate. It is confirmed
    - at once, by the personal model (when enrolled) reaching ``personal_confirm[c]`` within a frame, or
    - by the grammar engine reporting the same command, ending near the candidate, within

@@ -48,8 +48,7 @@ class EchoGate:
     VOICE = 10 ** (-50 / 20)  # a reference frame louder than this (RMS): the coach is speaking
     MARGIN_DB = 10.0        # a cell this far above the residue the coach's voice explains is the person's
     PERSON_SHARE = 0.5      # the share of a command's sound that must be the person's...
-    ALONE_SHARE = 0.8       # ...when one embedding model decided it alone (see verdict)
-    ALONE_ENGINES = ("embedding", "personal")
+    ALONE_SHARE = 0.8       # ...when the command model decided it alone (see verdict)
     MIN_COACH_SHARE = 0.2   # the coach spoke in at least this share of the words' frames, or the gate stays open
     SPEAKING = 1e-8         # band energy of the reference above which the coach is heard in that band
     PERSON_DB = 10.0        # a frame this far above the residue holds the person (for quieting the residue)
@@ -125,11 +124,11 @@ class EchoGate:
             return None, "no sound"
         share = float(out[out > expected].sum()) / sound
         above = f"{100 * share:.0f} % of its sound above the residue"
-        # over the coach's voice the command model alone decides the barge-in commands at a lower
-        # probability (assistant.ears.fusion, ECHO_ALONE), with no second recognizer's word: the
-        # coach's own words it took for them stood 66 % above the residue, the person's 86-100 %
+        # over the coach's voice the command model alone decides "arched" at a lower probability
+        # (assistant.ears.fusion, ECHO_ALONE), with no second recognizer's word: the coach's own words
+        # it took for a command stood 66 % above the residue, the person's barge-ins 86-100 %
         # (replayed rooms, training voices)
-        if share < (self.ALONE_SHARE if detection.engine in self.ALONE_ENGINES else self.PERSON_SHARE):
+        if share < (self.ALONE_SHARE if detection.engine == "embedding" else self.PERSON_SHARE):
             return f"the coach's voice after echo cancellation ({above})", above
         raw = self._raw_share(span, a)
         if raw is None:
