@@ -77,8 +77,7 @@ class Decision:
 ALONE_FLOOR = 0.99  # the least probability at which the shipped model decides alone (see rule 1)
 SUPPORT = 0.3  # the shipped model's probability a grammar report needs to decide alone (see rule 4)
 ARCHED_ECHO_SUPPORT = 0.1  # ... for arched over the coach's echo (0.3 cost barge-in: English 39 -> 33 of 40)
-ECHO_ALONE = 0.9   # the shipped model alone decides these over the coach's echo at this probability (rule 1)
-ECHO_ALONE_COMMANDS = ("arched",)
+ECHO_ALONE = 0.9   # ... and the shipped model alone decides arched over the coach's echo at this (rule 1)
 
 
 @dataclass
@@ -125,13 +124,11 @@ class Policy:
             if c == "pain":     # lenient
                 support[i] = 0.0
                 candidate[i] = min(candidate[i], 0.15)
-        over_echo = support.copy()
+        over_echo, echo_alone = support.copy(), alone.copy()
         if "arched" in commands:   # said over the countdown, where the coach's residue leaves the model unsure
-            over_echo[commands.index("arched")] = min(support[commands.index("arched")], ARCHED_ECHO_SUPPORT)
-        echo_alone = alone.copy()
-        for i, c in enumerate(commands):
-            if c in ECHO_ALONE_COMMANDS:
-                echo_alone[i] = min(alone[i], ECHO_ALONE)
+            i = commands.index("arched")
+            over_echo[i] = min(support[i], ARCHED_ECHO_SUPPORT)
+            echo_alone[i] = min(alone[i], ECHO_ALONE)
         return cls(commands, alone, candidate, palone, pconf, support, wait_s, grammar_engine, shipped,
                    echo_support=over_echo, echo_alone=echo_alone)
 
