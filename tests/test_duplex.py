@@ -173,6 +173,48 @@ def test_when_the_canceller_loses_the_echo_a_microphone_holding_only_the_echo_is
     assert gate.echo_of(said(t, t + 0.5)) is None
 
 
+def test_words_said_before_the_canceller_started_again_are_judged_by_what_was_learned_before():
+    """The echo path's move is found a moment after it happened, sometimes after words said before it
+    were decided: they are judged against the residue learned before the canceller started again."""
+    coach = talk_like(12, 8) * 3
+    residue = coach * 0.03 + talk_like(12, 9) * 0.001
+    t = loudest_half_second(coach, 8.0)
+    person = np.zeros_like(coach)
+    voice = talk_like(3, 10) * 3
+    word = int(loudest_half_second(voice, 0.0) * RATE)
+    person[int(t * RATE):int(t * RATE) + RATE // 2] = voice[word:word + RATE // 2]
+    before = int((t + 0.6) * RATE)
+    gate = gate_after((residue + person)[:before], coach[:before])
+    gate.restart()
+    gate_after(coach[before:] * 0.5, coach[before:], gate=gate)  # the canceller learns again
+    assert gate.echo_of(said(t, t + 0.5)) is None
+
+
+def test_right_after_the_canceller_starts_again_the_echo_ringing_on_after_the_coachs_words_is_the_coach():
+    """Until the residue is learned again the echo is as it came, with the room's reverberation: it
+    rings on into the gaps between the coach's syllables, where the reference has fallen silent, and
+    a recognizer heard "what" in it. The person, clearly louder than the echo, still passes."""
+    rng = np.random.default_rng(8)
+    n = 12 * RATE
+    syllables = (np.arange(n) % int(0.2 * RATE)) < int(0.12 * RATE)   # 120 ms sounds, 80 ms gaps
+    coach = (rng.normal(0, 0.1, n) * syllables).astype(np.float32)
+    decay = np.exp(-np.arange(int(0.3 * RATE)) / (0.06 * RATE)).astype(np.float32)  # RT60 0.4 s
+    ringing = (np.convolve(coach, decay)[:n] / np.sqrt(np.sum(decay ** 2)) * 0.7).astype(np.float32)
+    t, start = 9.0, int(8.45 * RATE)    # the words begin 0.55 s after the canceller started again
+
+    def judged(person: np.ndarray) -> str | None:
+        gate = gate_after(coach[:start] * 0.03, coach[:start])
+        gate.restart()
+        gate.unlearned = 0.5            # the echo's level the tracker measured
+        gate_after((ringing + person)[start:], coach[start:], gate=gate)
+        return gate.echo_of(said(t, t + 0.5))
+
+    assert judged(np.zeros(n, np.float32)) is not None
+    person = np.zeros(n, np.float32)
+    person[int(t * RATE):int(t * RATE) + RATE // 2] = rng.normal(0, 0.5, RATE // 2)   # 5 times the echo
+    assert judged(person) is None
+
+
 def test_the_gate_passes_anything_said_while_the_coach_is_silent():
     coach = talk_like(12, 11) * 3
     coach[int(8 * RATE):] = 0

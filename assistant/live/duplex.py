@@ -149,7 +149,9 @@ class DuplexEars:
         if abs(delay - self._delay) > self.RESET_S * RATE or not self.gate.aligned:
             if self._canceller is not None:
                 self._canceller.reset()
-            self.gate.restart()
+        # even a canceller that keeps its filter leaves more residue once the reference moved: the
+        # gate learns the residue again, and is strict meanwhile
+        self.gate.restart()
         self._delay = delay
         self.gate.aligned = True
         if self.tracker.level_db is not None:  # the echo before cancellation, with its reverberation

@@ -68,14 +68,14 @@ class EchoGate:
         self._voiced = np.zeros(self._size, dtype=bool)
         self._aligned = np.zeros(self._size, dtype=bool)  # the reference was lined up with its echo
         self.frames = 0          # frames seen in all
-        self._learn_from = 0     # frame the canceller last started learning from
+        self._starts = [0]       # frames the canceller started learning from (the last one: now)
         self.aligned = False     # the chain knows the echo's delay
         self.unlearned = 1.0     # the residue assumed before any is learned: as loud as the reference
         self._recent: tuple[int, np.ndarray, np.ndarray] | None = None  # (frame, in_band, spread) for person_in
 
     def restart(self) -> None:
         """The canceller starts learning again (the echo path moved): so does the gate."""
-        self._learn_from = self.frames
+        self._starts = [f for f in self._starts if f > self.frames - self._size] + [self.frames]
 
     def heard(self, out: np.ndarray, echo_ref: np.ndarray, mic: np.ndarray | None = None) -> None:
         """The next block after cancellation, the reference lined up with its echo, and the microphone
@@ -115,8 +115,10 @@ class EchoGate:
         if coach < self.MIN_COACH_SHARE:
             # the coach was (nearly) silent: nothing to confuse the person with
             return None, f"the coach spoke in {100 * coach:.0f} % of its frames"
-        in_band, spread = self._residue(a)
-        ref = self._reference(span)
+        in_band, spread, fresh = self._residue(a)
+        # the canceller just started again: the echo is as it came, reverberation and all, and rings
+        # on from the reference's last frames into its gaps
+        ref = self._reference(span, self.TAIL if fresh else 0)
         expected = np.maximum(ref * in_band, ref.sum(axis=1, keepdims=True) * spread) * 10 ** (self.MARGIN_DB / 10)
         out = self._out[span % self._size]
         sound = float(out.sum())
@@ -161,8 +163,8 @@ class EchoGate:
         """For each of the last ``n`` frames heard: whether it holds more than the coach's residue
         (the person), and whether the coach was silent. The other frames hold only the residue."""
         frames = np.arange(self.frames - n, self.frames)
-        if self._recent is None or self.frames - self._recent[0] >= self.REFRESH or self._recent[0] < self._learn_from:
-            self._recent = (self.frames, *self._residue(self.frames - n))
+        if self._recent is None or self.frames - self._recent[0] >= self.REFRESH or self._recent[0] < self._starts[-1]:
+            self._recent = (self.frames, *self._residue(self.frames - n)[:2])
         _, in_band, spread = self._recent
         ref = self._reference(frames, self.TAIL)
         residue = np.maximum(ref * in_band, ref.sum(axis=1, keepdims=True) * spread).sum(axis=1)
@@ -184,30 +186,37 @@ class EchoGate:
         """The reference's band energies behind each frame's echo (the loudest it may come from)."""
         return self._ref[self._unaligned_rows(frames, tail)].max(axis=1)
 
-    def _residue(self, before: int) -> tuple[np.ndarray, np.ndarray]:
+    def _residue(self, before: int) -> tuple[np.ndarray, np.ndarray, bool]:
         """How loud the microphone is after cancellation while the coach speaks, per band: against the
         reference in that band, and against the reference's whole energy (distortion spreads across
         bands). Medians over the ``LEARN_S`` before frame ``before``, since the canceller last started
         learning, or over the ``RECENT_S`` before it where that is louder (the echo path just moved
-        and the canceller has not caught up); until enough is learned, ``unlearned`` and no spread."""
+        and the canceller has not caught up); until enough is learned, ``unlearned`` and no spread.
+        The third value is true when the canceller started again too recently for any to be learned."""
         in_band, spread = np.full(BANDS, self.unlearned, dtype=np.float32), np.zeros(BANDS, dtype=np.float32)
+        fresh = before - self._start_before(before) < self.LEARN_S * RATE / FRAME
         frames = self._learning(before)
         if frames is None:
-            return in_band, spread
+            return in_band, spread, fresh
         out, ref = self._out[frames % self._size], self._reference(frames)
         whole = ref.sum(axis=1)
         if np.count_nonzero(whole > self.SPEAKING) < self.MIN_LEARNED_S * RATE / FRAME:
-            return in_band, spread
+            return in_band, spread, fresh
         recent = len(frames) - int(self.RECENT_S * RATE / FRAME)
         in_band, spread = self._medians(out, ref, whole, self.unlearned)
         lately = self._medians(out[max(0, recent):], ref[max(0, recent):], whole[max(0, recent):], 0.0)
-        return np.maximum(in_band, lately[0]), np.maximum(spread, lately[1])
+        return np.maximum(in_band, lately[0]), np.maximum(spread, lately[1]), False
+
+    def _start_before(self, before: int) -> int:
+        """The frame the canceller last started learning from, before frame ``before``."""
+        return max((f for f in self._starts if f <= before), default=0)
 
     def _learning(self, before: int) -> np.ndarray | None:
         """The frames to learn from before frame ``before`` (the last ``LEARN_S`` since the canceller
-        last started learning), or None while there are too few. Before the echo's delay is known the
+        last started learning before it: words said just before the path's move was found are judged
+        by what was learned then), or None while there are too few. Before the echo's delay is known the
         canceller is still finding it: its residue now says nothing about its residue a moment later."""
-        first = max(before - int(self.LEARN_S * RATE / FRAME), self._learn_from, self.frames - self._size +
+        first = max(before - int(self.LEARN_S * RATE / FRAME), self._start_before(before), self.frames - self._size +
                     int(self.UNALIGNED_S * RATE / FRAME), 0)
         if not self.aligned or before - first < self.MIN_LEARNED_S * RATE / FRAME:
             return None
