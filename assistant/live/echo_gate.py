@@ -74,7 +74,8 @@ class EchoGate:
         self._recent: tuple[int, np.ndarray, np.ndarray] | None = None  # (frame, in_band, spread) for person_in
 
     def restart(self) -> None:
-        """The canceller starts learning again (the echo path moved): so does the gate."""
+        """The echo path moved (the canceller may have started learning again): the gate learns the
+        residue again."""
         self._starts = [f for f in self._starts if f > self.frames - self._size] + [self.frames]
 
     def heard(self, out: np.ndarray, echo_ref: np.ndarray, mic: np.ndarray | None = None) -> None:
