@@ -107,15 +107,21 @@ def loudest_half_second(x: np.ndarray, after_s: float) -> float:
     return after_s + int(np.argmax(energy)) / RATE
 
 
+def a_word_over(coach: np.ndarray, t: float, level: float) -> np.ndarray:
+    """The person's track beside ``coach``: a half-second word (the loudest of a speech-like take,
+    ``level`` times it) from ``t`` on, silence elsewhere."""
+    voice = talk_like(3, 10) * level
+    word = int(loudest_half_second(voice, 0.0) * RATE)
+    person = np.zeros_like(coach)
+    person[int(t * RATE):int(t * RATE) + RATE // 2] = voice[word:word + RATE // 2]
+    return person
+
+
 def test_the_gate_takes_the_coachs_residue_for_echo_and_the_person_for_the_person():
     coach = talk_like(12, 8) * 3
     residue = coach * 0.03 + talk_like(12, 9) * 0.001  # what the canceller left of the coach's voice, 30 dB down
-    person = np.zeros_like(coach)
     t = loudest_half_second(coach, 8.0)
-    # the person over the coach, exactly as loud as the coach's voice before cancellation
-    voice = talk_like(3, 10) * 3
-    word = int(loudest_half_second(voice, 0.0) * RATE)
-    person[int(t * RATE):int(t * RATE) + RATE // 2] = voice[word:word + RATE // 2]
+    person = a_word_over(coach, t, 3)  # exactly as loud as the coach's voice before cancellation
     echo = loudest_half_second(coach[:7 * RATE], 4.0)
     gate = gate_after(residue[:int(echo * RATE) + RATE], coach[:int(echo * RATE) + RATE])
     assert "the coach's voice" in gate.echo_of(said(echo, echo + 0.5))
@@ -130,13 +136,9 @@ def test_a_command_the_command_model_decided_alone_over_the_coach_must_stand_fur
     coach = talk_like(12, 8) * 3
     residue = coach * 0.03 + talk_like(12, 9) * 0.001
     t = loudest_half_second(coach, 8.0)
-    voice = talk_like(3, 10)
-    word = int(loudest_half_second(voice, 0.0) * RATE)
     shares = []
     for gain in np.geomspace(0.02, 3.0, 40):    # a person heard faintly over the coach, then louder
-        person = np.zeros_like(coach)
-        person[int(t * RATE):int(t * RATE) + RATE // 2] = voice[word:word + RATE // 2] * gain
-        gate = gate_after(residue + person, coach)
+        gate = gate_after(residue + a_word_over(coach, t, gain), coach)
         share = gate.verdict(said(t, t + 0.5))[1]
         share = float(share.split(" %")[0])
         shares.append(share)
@@ -165,10 +167,7 @@ def test_when_the_canceller_loses_the_echo_a_microphone_holding_only_the_echo_is
     gate = gate_after(out, coach, mic=echo)
     why = gate.echo_of(said(t, t + 0.5))
     assert why is not None and "lost" in why, why
-    person = np.zeros_like(coach)
-    voice = talk_like(3, 10) * 1.5          # as loud as the echo
-    word = int(loudest_half_second(voice, 0.0) * RATE)
-    person[int(t * RATE):int(t * RATE) + RATE // 2] = voice[word:word + RATE // 2]
+    person = a_word_over(coach, t, 1.5)     # as loud as the echo
     gate = gate_after(out + person, coach, mic=echo + person)
     assert gate.echo_of(said(t, t + 0.5)) is None
 
@@ -179,10 +178,7 @@ def test_words_said_before_the_canceller_started_again_are_judged_by_what_was_le
     coach = talk_like(12, 8) * 3
     residue = coach * 0.03 + talk_like(12, 9) * 0.001
     t = loudest_half_second(coach, 8.0)
-    person = np.zeros_like(coach)
-    voice = talk_like(3, 10) * 3
-    word = int(loudest_half_second(voice, 0.0) * RATE)
-    person[int(t * RATE):int(t * RATE) + RATE // 2] = voice[word:word + RATE // 2]
+    person = a_word_over(coach, t, 3)
     before = int((t + 0.6) * RATE)
     gate = gate_after((residue + person)[:before], coach[:before])
     gate.restart()
