@@ -173,3 +173,78 @@ def test_devices_marks_the_system_default(pulse, tmp_path):
     assert default["default_output"]
     table = matcoach("devices", home=tmp_path, env=pulse.env).stdout
     assert f"{default['name']} *" in table and "* the system default" in table
+
+
+class PlayedSpeaker:
+    """A speaker for the echo reference: frame f played ``signal[f]``; the device plays frame f at
+    ``f / rate + ran_dry`` by its clock, where ``ran_dry`` grows by a step at each moment given
+    (the output ran dry and played silence meanwhile)."""
+
+    def __init__(self, steps: dict[float, float] | None = None, jitter_s: float = 0.0, times: bool = True):
+        self.rate, self.steps, self.jitter, self.times = 48000, steps or {}, jitter_s, times
+        self.signal = np.random.default_rng(0).standard_normal(48000 * 40).astype(np.float32) * 0.1
+        self.rng = np.random.default_rng(1)
+
+    def played(self, first: int, count: int) -> np.ndarray:
+        return self.signal[first:first + count]
+
+    def frames_at(self, when: float) -> float:        # frames handed by ``when``: 80 ms ahead of the device
+        return (when + 0.08) * self.rate
+
+    def frames_at_dac(self, when: float) -> float | None:
+        if not self.times:
+            return None
+        ran_dry = sum(step for at, step in self.steps.items() if when >= at)
+        return (when - ran_dry + self.rng.uniform(-self.jitter, self.jitter)) * self.rate
+
+
+def reference_over(speaker: PlayedSpeaker, seconds: float):
+    """A Reference fed 50 ms microphone blocks for ``seconds``, captured at their time by the same clock."""
+    from assistant.live.aec import Reference
+
+    reference = Reference(speaker.played, speaker.frames_at, speaker.rate, frames_at_dac=speaker.frames_at_dac)
+    taken = [reference.take(800, (i + 1) * 0.05 + 0.01, i * 0.05 + 1e-6) for i in range(int(seconds / 0.05))]
+    return reference, np.concatenate(taken).astype(np.float32) / 32767
+
+
+def test_when_the_speaker_runs_dry_the_echo_reference_follows_it_at_once():
+    speaker = PlayedSpeaker({6.0: 0.054, 11.0: 0.020})
+    reference, taken = reference_over(speaker, 16)
+    (at1, slip1), (at2, slip2) = reference.slips
+    assert slip1 == pytest.approx(-0.054, abs=0.001) and slip2 == pytest.approx(-0.020, abs=0.001)
+    assert 6.0 <= at1 / 16000 <= 6.4 and 11.0 <= at2 / 16000 <= 11.4   # found within a few blocks
+    # what the reference holds after each slip is what the device played then: it lines up with the
+    # speaker's signal at the same lag as before the first slip
+    import soxr
+
+    played16 = soxr.resample(speaker.signal, 48000, 16000)
+
+    def lag(a: float, b: float) -> int:
+        x = taken[int(a * 16000):int(b * 16000)]
+        scores = [np.dot(x, played16[int(a * 16000) + d:int(b * 16000) + d]) for d in range(-1600, 1600)]
+        return int(np.argmax(scores)) - 1600
+    before = lag(3, 5.5)   # samples; within half a millisecond after each slip
+    assert abs(lag(7, 10.5) - (before - 0.054 * 16000)) <= 8 and abs(lag(12, 15.5) - (before - 0.074 * 16000)) <= 8
+
+
+@pytest.mark.parametrize("speaker", [PlayedSpeaker(jitter_s=0.001), PlayedSpeaker({5.0: 0.05}, times=False),
+                                     PlayedSpeaker({1.0: 0.3}), PlayedSpeaker({5.0: 3.0})],
+                         ids=["device-times-jitter", "no-device-times", "a-move-while-they-settle", "a-bad-report"])
+def test_the_echo_reference_follows_no_slip_that_is_not_one(speaker):
+    reference, _ = reference_over(speaker, 10)
+    assert reference.slips == []
+
+
+@pytest.mark.slow
+def test_a_stalled_speaker_callback_does_not_move_the_echo_on_a_real_audio_server(pulse):
+    """The speaker's callback stalls twice for 150 ms (a busy machine): the device runs dry. Without
+    following it, the echo came 54 ms later in the reference's time at each stall."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "tests.stalled_speaker"], env=pulse.env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    seen = json.loads(out.splitlines()[-1])
+    assert seen["slips_ms"] == [pytest.approx(-54, abs=15)] * 2
+    before, *after = seen["delays_ms"]
+    assert all(abs(d - before) <= 1 for d in after), seen

@@ -100,16 +100,36 @@ class Reference:
     the callbacks' clocks, not by when the listener got to it): sound is played after it is handed
     over and captured before the block arrives, so the echo always comes later in the reference's
     time; how much later is measured from the audio (assistant.live.echo_path).
+
+    The two clocks are watched all session long, not only at the lining up. When the speaker's
+    callback comes late (a busy machine), the device runs dry and plays silence, and everything
+    after it is heard later than its frame count says: on a private PulseAudio server a 150 ms
+    stall moved the echo 54 ms later, at every stall. The audio devices say when each block is
+    played and captured (PortAudio's DAC and ADC times; the callbacks' arrival times jitter by up
+    to 40 ms there, these by under 1 ms), so each microphone block is lined up again by them, and
+    once ``STEADY`` blocks in a row agree that the speaker slipped by more than ``SLIP_S``, the
+    reference follows. The echo keeps its delay, the canceller keeps what it learned, and the move
+    is not left for the echo path tracker to find the next time the coach speaks, which in a
+    session is the countdown. The devices' first ``WARM_S`` are not trusted (PulseAudio's latency
+    reports settle in about a second), and without those times (some audio systems give none) the
+    tracker alone follows.
     """
 
     EARLY_S = 0.05
+    SLIP_S = 0.008    # a smaller move is left to the echo path tracker and the canceller
+    SPREAD_S = 0.003  # the blocks that show a slip agree this closely
+    STEADY = 5        # ... and this many of them, in a row (a quarter of a second of 50 ms blocks)
+    WARM_S = 2.0      # after a lining up, the devices' times are trusted only after this long
+    MOST_S = 1.0      # a larger "slip" is a bad report, not followed
 
     def __init__(self, played: Callable[[int, int], np.ndarray], frames_at: Callable[[float], float],
-                 out_rate: int, rate: int = 16000) -> None:
+                 out_rate: int, rate: int = 16000,
+                 frames_at_dac: Callable[[float], float | None] = lambda t: None) -> None:
         import soxr
 
         self._played = played
         self._frames_at = frames_at
+        self._frames_at_dac = frames_at_dac   # the speaker frame being played at a device time, if known
         self._out_rate = out_rate
         self._ratio = out_rate / rate
         self._next: float | None = None
@@ -118,14 +138,22 @@ class Reference:
         self._pending = np.zeros(0, dtype=np.float32)
         self.samples = 0  # taken so far: the chain's sample count
         self._base = (0.0, 0)  # (speaker frame, sample) at the last lining up
+        self._lined_up_at = 0    # the sample of the last lining up
+        self._steady: float | None = None   # by the devices' times: speaker frame minus pointer, when steady
+        self._recent: list[float] = []       # ... for the last blocks
+        self.slips: list[tuple[int, float]] = []   # (sample, seconds): the reference followed the speaker
 
-    def take(self, n: int, captured_at: float) -> np.ndarray:
+    def take(self, n: int, captured_at: float, adc: float = 0.0) -> np.ndarray:
         """The reference for the next ``n`` microphone samples, the block that arrived from the
-        device at ``captured_at`` (time.monotonic()), as int16."""
+        device at ``captured_at`` (time.monotonic()) and was captured at ``adc`` by the device's
+        clock (0: unknown), as int16."""
         if self._next is None:
             self._next = self._frames_at(captured_at) - n * self._ratio - self.EARLY_S * self._out_rate
             self._base = (self._next, self.samples)
+            self._lined_up_at, self._steady, self._recent = self.samples, None, []
             log.debug("reference lined up at frame %.0f", self._next)
+        elif adc > 0:
+            self._follow(adc)
         self.samples += n
         first = int(round(self._next))
         count = int(round(self._next + n * self._ratio)) - first
@@ -136,6 +164,28 @@ class Reference:
             self._pending = np.concatenate((np.zeros(n - len(self._pending), dtype=np.float32), self._pending))
         out, self._pending = self._pending[:n], self._pending[n:]
         return (np.clip(out, -1, 1) * 32767).astype(np.int16)
+
+    def _follow(self, adc: float) -> None:
+        """Follow the speaker when the devices' times show it slipped (see the class)."""
+        playing = self._frames_at_dac(adc)
+        if playing is None or self.samples - self._lined_up_at < self.WARM_S * self.rate:
+            return
+        self._recent = self._recent[-(self.STEADY - 1):] + [playing - self._next]
+        if len(self._recent) < self.STEADY or np.ptp(self._recent) > self.SPREAD_S * self._out_rate:
+            return
+        now = float(np.median(self._recent))
+        if self._steady is None:
+            self._steady = now
+            return
+        shift = now - self._steady
+        if not self.SLIP_S * self._out_rate < abs(shift) < self.MOST_S * self._out_rate:
+            return
+        self._next += shift
+        self._base = (self._next, self.samples)
+        self._recent = []
+        self.slips.append((self.samples, shift / self._out_rate))
+        log.info("the coach's audio slipped %+.0f ms against the microphone (the audio output ran dry); "
+                 "the echo reference follows it", 1000 * shift / self._out_rate)
 
     def frame_of(self, sample: float) -> float:
         """The speaker frame the reference held at the chain's ``sample`` (since the last lining up)."""

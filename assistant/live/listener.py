@@ -70,7 +70,7 @@ class Listener(threading.Thread):
                 if self._lost() != losses:
                     losses = self._lost()
                     self._reference.realign()
-                played = self._reference.take(len(block), self._mic.captured_at)
+                played = self._reference.take(len(block), self._mic.captured_at, self._mic.captured_adc)
                 if self._tracks is not None:
                     self._tracks.write(block, played)
                 for found in self._chain.feed(block, played):

@@ -36,6 +36,7 @@ class Microphone:
         self.revival = Revival("microphone", on_change)
         self._queue: queue.Queue[tuple[np.ndarray, float]] = queue.Queue(maxsize=200)
         self.captured_at = 0.0  # time.monotonic() when the block last yielded arrived from the device
+        self.captured_adc = 0.0  # when its first sample was captured, by the device's clock (0: unknown)
         self._stream: Any = None
         self._resampler: Any = None
         self.rate = RATE
@@ -92,7 +93,8 @@ class Microphone:
             self.problems += 1
             log.debug("microphone: %s", status)
         try:
-            self._queue.put_nowait((data[:, 0].copy(), time.monotonic()))
+            adc = float(getattr(time_info, "inputBufferAdcTime", 0.0) or 0.0)
+            self._queue.put_nowait((data[:, 0].copy(), time.monotonic(), adc))
         except queue.Full:  # the listener fell behind; losing audio beats growing without bound
             self.dropped += 1
 
@@ -100,7 +102,7 @@ class Microphone:
         """Blocks until ``close()``; a quiet microphone is reopened again and again meanwhile."""
         while not self._closing:
             try:
-                samples, captured_at = self._queue.get(timeout=POLL_S)
+                samples, captured_at, adc = self._queue.get(timeout=POLL_S)
             except queue.Empty:
                 stream = self._stream
                 if not self._closing:
@@ -111,7 +113,7 @@ class Microphone:
             if resampler is not None:
                 samples = resampler.resample_chunk(samples)
             if samples.size:
-                self.captured_at = captured_at
+                self.captured_at, self.captured_adc = captured_at, adc
                 yield to_int16(samples)
 
     def _reopen(self) -> None:

@@ -37,6 +37,7 @@ class Speaker:
         self._timeline = Mixdown(rate)
         self._frames = 0  # written by the callback only
         self._handed = (0, time.monotonic())  # (frames handed to the device, when): written by the callback only
+        self._dac = (0, 0.0)  # (frame, when the device plays it by its clock, 0: unknown): by the callback only
         self._last_end = 0  # written by the coach thread only
         self._lead = round(self.LEAD_S * rate)
         self.problems = 0
@@ -130,6 +131,12 @@ class Speaker:
         frames, at = self._handed
         return max(0.0, frames + (when - at) * self.rate)
 
+    def frames_at_dac(self, when: float) -> float | None:
+        """The frame the device plays at ``when`` by its own clock (PortAudio's stream time, the
+        microphone's ADC times too), or None when the device gives no such times."""
+        frame, at = self._dac
+        return frame + (when - at) * self.rate if at > 0 else None
+
     def played_audio(self, first: int, count: int) -> np.ndarray:
         """What was handed to the device for frames [first, first + count); silence where nothing was."""
         out = np.zeros(count, dtype=np.float32)
@@ -150,7 +157,7 @@ class Speaker:
         while self._frames < self._last_end and time.monotonic() < deadline:
             time.sleep(0.02)
 
-    def _callback(self, outdata: np.ndarray, frames: int, _time: Any, status: Any) -> None:
+    def _callback(self, outdata: np.ndarray, frames: int, times: Any, status: Any) -> None:
         if status:  # under- and overruns: logged, never fatal
             self.problems += 1
             (log.warning if self.problems in (1, 10, 100, 1000) else log.debug)("audio output: %s (%d so far)",
@@ -169,6 +176,7 @@ class Speaker:
         outdata[:, 0] = np.clip(block, -1.0, 1.0)
         self.played.append((self._frames, float(np.sqrt(np.mean(block * block))) if frames else 0.0))
         self._history.append((self._frames, block))
+        self._dac = (self._frames, float(getattr(times, "outputBufferDacTime", 0.0) or 0.0))
         self._frames += frames
         self._handed = (self._frames, time.monotonic())
         self._timeline.drop_before(self._frames)
