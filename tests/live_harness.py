@@ -1,6 +1,7 @@
 """A live `matcoach start` process on a real audio server, its events as they come, and a person
 (espeak-ng, in the session's language) who speaks into the virtual microphone: for the live tests and benchmark."""
 
+import itertools
 import json
 import os
 import queue
@@ -17,7 +18,8 @@ import soundfile
 from tests.speechdata import RATE, say, scene
 
 VERBOSE = ["-vv"] if os.environ.get("MATCOACH_LIVE_DEBUG") else ["-v"]
-LOGS = os.environ.get("MATCOACH_LIVE_LOGS")   # a directory: every live session's log is kept there
+LOGS = os.environ.get("MATCOACH_LIVE_LOGS")   # a directory: every live session's log and recording are kept there
+SESSIONS = itertools.count(1)
 
 # The coach is started as from a terminal, where Ctrl-C reaches it. A shell without job control
 # (a CI runner, `cmd &` in a script) starts its background jobs with SIGINT ignored, and an ignored
@@ -43,9 +45,13 @@ class LiveSession:
         self.env = dict(pulse.env, MATCOACH_HOME=str(home))
         self.events: queue.Queue = queue.Queue()
         self.seen: list[dict] = []
+        self.name = f"{home.parent.name}-{next(SESSIONS)}"
+        # with $MATCOACH_LIVE_LOGS, both tracks too: a chance failure can then be replayed
+        # (matcoach listen --file mic.wav --reference ref.wav), not only read
+        keep = ["--record-audio", str(Path(LOGS) / self.name)] if LOGS else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "assistant", *VERBOSE, "start", "--language", language, "--voice", language,
-             "--json", *args],
+             "--json", *keep, *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
         self.errors: list[str] = []
         self.repeats = 0
@@ -127,8 +133,7 @@ class LiveSession:
         """Write the coach's log and the events seen to ``$MATCOACH_LIVE_LOGS`` (for a failure's story)."""
         where = Path(LOGS)
         where.mkdir(parents=True, exist_ok=True)
-        name = f"{self.home.parent.name}-{id(self):x}"   # one file per session, rewritten as it goes on
-        (where / f"{name}.log").write_text("".join(self.errors) + "".join(json.dumps(e) + "\n" for e in self.seen))
+        (where / f"{self.name}.log").write_text("".join(self.errors) + "".join(json.dumps(e) + "\n" for e in self.seen))
 
 
 def cue(name: str, **params):

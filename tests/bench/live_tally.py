@@ -1,8 +1,10 @@
 """The live end-to-end tests run again and again: how many runs in a row pass, per test (issue 12's tally).
 
 Each run is a separate `pytest tests/test_live.py` (its own private PulseAudio server, its own
-sessions), so runs do not share state. A failed run keeps the coach's log of every live session in
-``--logs`` (see tests/live_harness.py), so a chance failure can be read, not just counted.
+sessions), so runs do not share state. A failed run keeps the coach's log and both audio tracks
+(microphone and reference) of every live session in ``--logs`` (see tests/live_harness.py), so a
+chance failure can be read and replayed (``matcoach listen --file mic.wav --reference ref.wav``),
+not just counted.
 
     python tests/bench/live_tally.py --runs 20
     python tests/bench/live_tally.py --minutes 90     # as many runs as fit
