@@ -16,8 +16,9 @@ For each language it prints:
 ``--drift``: the echo comes 5-20 ms later every 8-12 s, as on a loaded live audio server
 (``duplexdata.drifting_microphone``); the tracker's error is then against the delay at the end.
 
-The people are espeak-ng training voices (never the held-out en-us-nyc or en-gb-x-gbclan). Prints
-figures; asserts nothing.
+The people are espeak-ng training voices (never the held-out en-us-nyc or en-gb-x-gbclan), or with
+``--people held-out`` only held-out ones: the figures to report, never to tune on. Prints figures;
+asserts nothing.
 """
 
 import argparse
@@ -33,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from assistant.data import catalog  # noqa: E402
 from assistant.ears.engines import ears_maker  # noqa: E402
 from assistant.ears.recognizer import RATE  # noqa: E402
+from assistant.ears.train.voices import EN_EVAL_VARIANTS, EN_RESERVED, KO_EVAL_VARIANTS  # noqa: E402
 from tests.duplexdata import (  # noqa: E402
     Room,
     coach_session,
@@ -45,6 +47,10 @@ from tests.duplexdata import (  # noqa: E402
 
 PEOPLE = {"en": ["en-us", "en-gb", "en-029", "en-us+m3", "en-gb-scotland", "en+f2"],
           "ko": ["ko", "ko+m3", "ko+f2", "ko+m1"]}
+# --people held-out: voices no model or threshold was ever trained or tuned on (for results, never for tuning)
+HELD_OUT = {"en": [f"{base}+{variant}" if variant else base
+                   for variant in EN_EVAL_VARIANTS[:4] for base in EN_RESERVED],
+            "ko": [f"ko+{variant}" for variant in KO_EVAL_VARIANTS]}
 SAID = {"en": {"arched": "arched", "pause": "pause", "done": "done", "stop": "stop"},
         "ko": {"arched": "허리", "pause": "잠깐", "done": "완료", "stop": "그만"}}
 
@@ -63,7 +69,7 @@ def tracker_error_ms(chain, true_delay_s: float) -> float:
 
 
 def bench(language: str, args: argparse.Namespace) -> None:
-    command, voices = args.command, PEOPLE[language]
+    command, voices = args.command, (HELD_OUT if args.people == "held-out" else PEOPLE)[language]
     word = SAID[language][command]
     make, which = ears_maker(language, engine=args.engine)
     grammar = catalog.load_grammar(language)
@@ -95,7 +101,7 @@ def bench(language: str, args: argparse.Namespace) -> None:
     hours = args.rooms * seconds / 3600
     quiet = (f"self-triggers {self_triggers} in {hours * 60:.1f} min of sessions ({self_triggers / hours:.1f} per hour)"
              if args.self_triggers else "self-triggers not measured")
-    drift = " with a drifting echo" if args.drift else ""
+    drift = (" with a drifting echo" if args.drift else "") + (", held-out people" if args.people == "held-out" else "")
     print(f"{language} ({which}){drift}: barge-in recall ({command}) {hits}/{total} = {hits / max(1, total):.3f}; "
           f"other commands heard in those sessions {wrong}; {quiet}; tracker error median {np.median(errors):.1f} ms, "
           f"worst {max(errors):.1f} ms; CPU {time.process_time() - t0:.0f} s for {2 * hours * 60:.1f} min of audio",
@@ -114,6 +120,10 @@ def main() -> int:
     ap.add_argument("--no-self-triggers", dest="self_triggers", action="store_false",
                     help="skip the sessions with nobody speaking")
     ap.add_argument("--drift", action="store_true", help="the echo comes 5-20 ms later every 8-12 s")
+    ap.add_argument("--people", default="training", choices=["training", "held-out"],
+                    help="who says the command: espeak-ng training voices (the default), or the held-out ones "
+                         "(en-us-nyc and en-gb-x-gbclan variants, Korean evaluation variants): figures to report, "
+                         "never to tune on")
     args = ap.parse_args()
     for language in (["en", "ko"] if args.language == "all" else [args.language]):
         bench(language, args)
