@@ -198,13 +198,35 @@ class PlayedSpeaker:
         return (when - ran_dry + self.rng.uniform(-self.jitter, self.jitter)) * self.rate
 
 
-def reference_over(speaker: PlayedSpeaker, seconds: float):
-    """A Reference fed 50 ms microphone blocks for ``seconds``, captured at their time by the same clock."""
+def reference_over(speaker: PlayedSpeaker, seconds: float, late=lambda i: 0.0):
+    """A Reference fed 50 ms microphone blocks for ``seconds``, captured at their time by the same
+    clock; block ``i`` reaches the listener ``late(i)`` seconds after it could have."""
     from assistant.live.aec import Reference
 
     reference = Reference(speaker.played, speaker.frames_at, speaker.rate, frames_at_dac=speaker.frames_at_dac)
-    taken = [reference.take(800, (i + 1) * 0.05 + 0.01, i * 0.05 + 1e-6) for i in range(int(seconds / 0.05))]
+    taken = [reference.take(800, (i + 1) * 0.05 + 0.01 + late(i), i * 0.05 + 1e-6) for i in range(int(seconds / 0.05))]
     return reference, np.concatenate(taken).astype(np.float32) / 32767
+
+
+def lag_behind(speaker: PlayedSpeaker, taken: np.ndarray, a: float, b: float) -> int:
+    """Where the reference taken over seconds a..b lines up with what the speaker played, in samples."""
+    import soxr
+
+    played16 = soxr.resample(speaker.signal, 48000, 16000)
+    x = taken[int(a * 16000):int(b * 16000)]
+    scores = [np.dot(x, played16[int(a * 16000) + d:int(b * 16000) + d]) for d in range(-3200, 1600)]
+    return int(np.argmax(scores)) - 3200
+
+
+@pytest.mark.parametrize("late", [lambda i: 0.04 * (i == 0), lambda i: 0.0025 * ((i + 8) % 16)],
+                         ids=["the-first-block-late", "blocks-in-bursts"])
+def test_a_first_block_that_came_late_does_not_leave_the_echo_before_its_reference(late):
+    """The first lining up is checked against the next blocks' and moved back to the earliest."""
+    _, prompt = reference_over(PlayedSpeaker(), 4)
+    reference, taken = reference_over(PlayedSpeaker(), 4, late)
+    ((at, moved),) = reference.relined
+    assert 1.5 <= at / 16000 <= 1.6 and moved == pytest.approx(-late(0), abs=0.001)
+    assert lag_behind(PlayedSpeaker(), taken, 2, 4) == lag_behind(PlayedSpeaker(), prompt, 2, 4)
 
 
 def test_when_the_speaker_runs_dry_the_echo_reference_follows_it_at_once():
@@ -215,16 +237,9 @@ def test_when_the_speaker_runs_dry_the_echo_reference_follows_it_at_once():
     assert 6.0 <= at1 / 16000 <= 6.4 and 11.0 <= at2 / 16000 <= 11.4   # found within a few blocks
     # what the reference holds after each slip is what the device played then: it lines up with the
     # speaker's signal at the same lag as before the first slip
-    import soxr
-
-    played16 = soxr.resample(speaker.signal, 48000, 16000)
-
-    def lag(a: float, b: float) -> int:
-        x = taken[int(a * 16000):int(b * 16000)]
-        scores = [np.dot(x, played16[int(a * 16000) + d:int(b * 16000) + d]) for d in range(-1600, 1600)]
-        return int(np.argmax(scores)) - 1600
-    before = lag(3, 5.5)   # samples; within half a millisecond after each slip
-    assert abs(lag(7, 10.5) - (before - 0.054 * 16000)) <= 8 and abs(lag(12, 15.5) - (before - 0.074 * 16000)) <= 8
+    before = lag_behind(speaker, taken, 3, 5.5)   # samples; within half a millisecond after each slip
+    assert abs(lag_behind(speaker, taken, 7, 10.5) - (before - 0.054 * 16000)) <= 8
+    assert abs(lag_behind(speaker, taken, 12, 15.5) - (before - 0.074 * 16000)) <= 8
 
 
 @pytest.mark.parametrize("speaker", [PlayedSpeaker(jitter_s=0.001), PlayedSpeaker({5.0: 0.05}, times=False),
@@ -232,7 +247,7 @@ def test_when_the_speaker_runs_dry_the_echo_reference_follows_it_at_once():
                          ids=["device-times-jitter", "no-device-times", "a-move-while-they-settle", "a-bad-report"])
 def test_the_echo_reference_follows_no_slip_that_is_not_one(speaker):
     reference, _ = reference_over(speaker, 10)
-    assert reference.slips == []
+    assert reference.slips == [] and reference.relined == []
 
 
 @pytest.mark.slow
@@ -247,4 +262,4 @@ def test_a_stalled_speaker_callback_does_not_move_the_echo_on_a_real_audio_serve
     seen = json.loads(out.splitlines()[-1])
     assert seen["slips_ms"] == [pytest.approx(-54, abs=15)] * 2
     before, *after = seen["delays_ms"]
-    assert all(abs(d - before) <= 1 for d in after), seen
+    assert all(abs(d - before) <= 5 for d in after), seen   # without following, 54 and 108 ms later
