@@ -115,7 +115,7 @@ class Reference:
     tracker alone follows.
 
     The first lining up can itself be off: a block that reaches the listener late makes the
-    reference start late, and in one live run in forty the echo then came 6 ms *before* its
+    reference start late, and once in forty live tests the echo then came 6 ms *before* its
     reference, where no canceller can take it out and the tracker finds nothing (the person's words
     were taken for the coach's all session long). Blocks only ever arrive late, so over the first
     ``REFINE_S`` (longer than PulseAudio's bursts of blocks) the earliest lining up any block
