@@ -34,7 +34,7 @@ class Microphone:
     def __init__(self, device: int | None = None, on_change: Callable[[bool, str], None] | None = None) -> None:
         self.device = device
         self.revival = Revival("microphone", on_change)
-        self._queue: queue.Queue[tuple[np.ndarray, float]] = queue.Queue(maxsize=200)
+        self._queue: queue.Queue[tuple[np.ndarray, float, float]] = queue.Queue(maxsize=200)
         self.captured_at = 0.0  # time.monotonic() when the block last yielded arrived from the device
         self.captured_adc = 0.0  # when its first sample was captured, by the device's clock (0: unknown)
         self._stream: Any = None

@@ -106,7 +106,7 @@ def run_live_session(setup: LiveSetup, make_ears: Callable[[], Recognizer], show
             sink = stack.enter_context(view(speaker.now))
         listener = Listener(chain, mic, speaker, inbox,
                             reference=Reference(speaker.played_audio, speaker.frames_at, speaker.rate,
-                                                    frames_at_dac=speaker.frames_at_dac),
+                                                frames_at_dac=speaker.frames_at_dac),
                             time_of=speaker.time_of,
                             lost=lambda: mic.revival.reopened + speaker.revival.reopened + mic.dropped,
                             tracks=tracks)
