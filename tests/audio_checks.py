@@ -1,4 +1,5 @@
-"""Reading audio the way a listener would: where does each sound start?"""
+"""Reading audio the way a listener would: where does each sound start, and how late is one
+signal behind another?"""
 
 import numpy as np
 
@@ -34,3 +35,10 @@ def onsets(samples: np.ndarray, rate: int, *, level_db: float = ONSET_DB, min_ga
 
 def rms_db(samples: np.ndarray) -> float:
     return 20 * np.log10(max(float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))), 1e-12))
+
+
+def lag(later: np.ndarray, earlier: np.ndarray, a: int, b: int, lags: range) -> int:
+    """The lag in ``lags`` (samples) at which ``later[a:b]`` best matches ``earlier`` that many
+    samples before, by cross-correlation."""
+    scores = [np.dot(later[a:b], earlier[a - d:b - d]) for d in lags]
+    return lags[int(np.argmax(scores))]

@@ -16,6 +16,7 @@ import numpy as np
 from assistant.live.aec import Reference
 from assistant.live.mic import Microphone
 from assistant.live.speaker import Speaker
+from tests.audio_checks import lag
 
 RATE, STALLS, STALL_S = 16000, [4.0, 8.0], 0.15
 
@@ -29,11 +30,8 @@ class StallingSpeaker(Speaker):
 
 
 def delay_ms(mic: np.ndarray, ref: np.ndarray, a: float, b: float) -> float:
-    """The echo's lag behind the reference over seconds a..b, by cross-correlation."""
-    x = mic[int(a * RATE):int(b * RATE)]
-    lags = range(0, 4800, 2)
-    scores = [np.dot(x, ref[int(a * RATE) - d:int(b * RATE) - d]) for d in lags]
-    return 1000 * lags[int(np.argmax(scores))] / RATE
+    """The echo's lag behind the reference over seconds a..b."""
+    return 1000 * lag(mic, ref, int(a * RATE), int(b * RATE), range(0, 4800, 2)) / RATE
 
 
 def main() -> None:

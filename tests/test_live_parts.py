@@ -1,6 +1,7 @@
 """The live session's parts that need no audio server: the command source, the microphone's
 reopening and resampling, the live view. (Hearing over the coach's voice: test_duplex.py.)"""
 
+import functools
 import json
 import os
 import queue
@@ -15,6 +16,7 @@ from assistant.core.events import SetStarted
 from assistant.core.runner import InputEnded, Recognized
 from assistant.ears.recognizer import Detection
 from assistant.live.listener import LiveCommands, Reported
+from tests.audio_checks import lag
 from tests.cli import matcoach
 
 
@@ -185,6 +187,12 @@ class PlayedSpeaker:
         self.signal = np.random.default_rng(0).standard_normal(48000 * 40).astype(np.float32) * 0.1
         self.rng = np.random.default_rng(1)
 
+    @functools.cached_property
+    def signal16(self) -> np.ndarray:
+        import soxr
+
+        return soxr.resample(self.signal, 48000, 16000)
+
     def played(self, first: int, count: int) -> np.ndarray:
         return self.signal[first:first + count]
 
@@ -210,12 +218,7 @@ def reference_over(speaker: PlayedSpeaker, seconds: float, late=lambda i: 0.0):
 
 def lag_behind(speaker: PlayedSpeaker, taken: np.ndarray, a: float, b: float) -> int:
     """Where the reference taken over seconds a..b lines up with what the speaker played, in samples."""
-    import soxr
-
-    played16 = soxr.resample(speaker.signal, 48000, 16000)
-    x = taken[int(a * 16000):int(b * 16000)]
-    scores = [np.dot(x, played16[int(a * 16000) + d:int(b * 16000) + d]) for d in range(-3200, 1600)]
-    return int(np.argmax(scores)) - 3200
+    return -lag(taken, speaker.signal16, int(a * 16000), int(b * 16000), range(-1599, 3201))
 
 
 @pytest.mark.parametrize("late", [lambda i: 0.04 * (i == 0), lambda i: 0.0025 * ((i + 8) % 16)],
