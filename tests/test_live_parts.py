@@ -221,15 +221,14 @@ def lag_behind(speaker: PlayedSpeaker, taken: np.ndarray, a: float, b: float) ->
     return -lag(taken, speaker.signal16, int(a * 16000), int(b * 16000), range(-1599, 3201))
 
 
-@pytest.mark.parametrize("late", [lambda i: 0.04 * (i == 0), lambda i: 0.0025 * ((i + 8) % 16)],
-                         ids=["the-first-block-late", "blocks-in-bursts"])
-def test_a_first_block_that_came_late_does_not_leave_the_echo_before_its_reference(late):
-    """The first lining up is checked against the next blocks' and moved back to the earliest."""
-    _, prompt = reference_over(PlayedSpeaker(), 4)
-    reference, taken = reference_over(PlayedSpeaker(), 4, late)
-    ((at, moved),) = reference.relined
-    assert 1.5 <= at / 16000 <= 1.6 and moved == pytest.approx(-late(0), abs=0.001)
-    assert lag_behind(PlayedSpeaker(), taken, 2, 4) == lag_behind(PlayedSpeaker(), prompt, 2, 4)
+def test_a_first_block_that_came_late_leaves_the_echo_later_behind_its_reference_never_before_it():
+    """Lined up by a block that reached the listener 40 ms late, the reference is 40 ms further on
+    than with prompt blocks: its echo comes 40 ms later behind it (the tracker follows), never before
+    it, where no canceller could take it out."""
+    speaker = PlayedSpeaker()
+    _, prompt = reference_over(speaker, 4)
+    _, late = reference_over(speaker, 4, lambda i: 0.04 * (i == 0))
+    assert abs(lag_behind(speaker, late, 2, 4) - lag_behind(speaker, prompt, 2, 4) - 0.04 * 16000) <= 8
 
 
 def test_when_the_speaker_runs_dry_the_echo_reference_follows_it_at_once():
@@ -250,7 +249,7 @@ def test_when_the_speaker_runs_dry_the_echo_reference_follows_it_at_once():
                          ids=["device-times-jitter", "no-device-times", "a-move-while-they-settle", "a-bad-report"])
 def test_the_echo_reference_follows_no_slip_that_is_not_one(speaker):
     reference, _ = reference_over(speaker, 10)
-    assert reference.slips == [] and reference.relined == []
+    assert reference.slips == []
 
 
 @pytest.mark.slow

@@ -114,12 +114,14 @@ class Reference:
     reports settle in about a second), and without those times (some audio systems give none) the
     tracker alone follows.
 
-    The first lining up can itself be off: a block that reaches the listener late makes the
-    reference start late, and once in forty live tests the echo then came 6 ms *before* its
-    reference, where no canceller can take it out and the tracker finds nothing (the person's words
-    were taken for the coach's all session long). Blocks only ever arrive late, so over the first
-    ``REFINE_S`` (longer than PulseAudio's bursts of blocks) the earliest lining up any block
-    allowed is kept, and the reference moves back to it if the first one was later.
+    The echo can still come *before* its reference, where no canceller can take it out and the
+    tracker finds nothing: twice in some hundred live test sessions on a loaded machine (6 and 10
+    ms before it, all session long). A block that reaches the listener late cannot do this (it
+    lines the reference up later, the echo only comes later behind it), but a late speaker
+    callback can (the speaker's frame count is then behind its clock), and so can an echo path
+    shorter than ``EARLY_S`` allows for. When the devices' times first agree, the log says how far
+    the reference is ahead of what the devices say was playing, so that such a session tells
+    which it was.
     """
 
     EARLY_S = 0.05
@@ -128,7 +130,6 @@ class Reference:
     STEADY = 5        # ... and this many of them, in a row (a quarter of a second of 50 ms blocks)
     WARM_S = 2.0      # after a lining up, the devices' times are trusted only after this long
     MOST_S = 1.0      # a larger "slip" is a bad report, not followed
-    REFINE_S = 1.5    # the first lining up is checked against every block's for this long
 
     def __init__(self, played: Callable[[int, int], np.ndarray], frames_at: Callable[[float], float],
                  out_rate: int, rate: int = 16000,
@@ -149,25 +150,19 @@ class Reference:
         self._lined_up_at = 0    # the sample of the last lining up
         self._steady: float | None = None   # by the devices' times: speaker frame minus pointer, when steady
         self._recent: list[float] = []       # ... for the last blocks
-        self._early: list[float] | None = None   # the first blocks' lining up, frames from the pointer
         self.slips: list[tuple[int, float]] = []   # (sample, seconds): the reference followed the speaker
-        self.relined: list[tuple[int, float]] = []   # (sample, seconds): moved back to an earlier first lining up
 
     def take(self, n: int, captured_at: float, adc: float = 0.0) -> np.ndarray:
         """The reference for the next ``n`` microphone samples, the block that arrived from the
         device at ``captured_at`` (time.monotonic()) and was captured at ``adc`` by the device's
         clock (0: unknown), as int16."""
-        lined_up = self._frames_at(captured_at) - n * self._ratio - self.EARLY_S * self._out_rate
         if self._next is None:
-            self._next = lined_up
+            self._next = self._frames_at(captured_at) - n * self._ratio - self.EARLY_S * self._out_rate
             self._base = (self._next, self.samples)
-            self._lined_up_at, self._steady, self._recent, self._early = self.samples, None, [], []
+            self._lined_up_at, self._steady, self._recent = self.samples, None, []
             log.debug("reference lined up at frame %.0f", self._next)
-        else:
-            if self._early is not None:
-                self._refine(lined_up - self._next)
-            if adc > 0:
-                self._follow(adc)
+        elif adc > 0:
+            self._follow(adc)
         self.samples += n
         first = int(round(self._next))
         count = int(round(self._next + n * self._ratio)) - first
@@ -178,19 +173,6 @@ class Reference:
             self._pending = np.concatenate((np.zeros(n - len(self._pending), dtype=np.float32), self._pending))
         out, self._pending = self._pending[:n], self._pending[n:]
         return (np.clip(out, -1, 1) * 32767).astype(np.int16)
-
-    def _refine(self, moved: float) -> None:
-        """``moved``: by how many speaker frames this block's lining up differs from the pointer."""
-        self._early.append(moved)
-        if self.samples - self._lined_up_at < self.REFINE_S * self.rate:
-            return
-        shift, self._early = min(self._early), None
-        rate = self._out_rate
-        if -self.MOST_S * rate < shift < -self.SLIP_S * rate:
-            self._move(shift)
-            self.relined.append((self.samples, shift / rate))
-            log.info("echo reference: lined up %.0f ms earlier (the microphone's first block reached the coach late)",
-                     -1000 * shift / rate)
 
     def _follow(self, adc: float) -> None:
         """Follow the speaker when the devices' times show it slipped (see the class)."""
@@ -203,6 +185,8 @@ class Reference:
         now = float(np.median(self._recent))
         if self._steady is None:
             self._steady = now
+            log.info("echo reference: %.0f ms ahead of what the devices say the speaker was playing",
+                     -1000 * now / self._out_rate)
             return
         shift = now - self._steady
         if not self.SLIP_S * self._out_rate < abs(shift) < self.MOST_S * self._out_rate:
