@@ -8,6 +8,7 @@ not just counted.
 
     python tests/bench/live_tally.py --runs 20
     python tests/bench/live_tally.py --minutes 90     # as many runs as fit
+    python tests/bench/live_tally.py --keep-logs      # passing runs keep their logs too
 """
 
 import argparse
@@ -52,6 +53,8 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=None, help="start no new run after this long")
     parser.add_argument("--logs", type=Path, default=Path(tempfile.gettempdir()) / "matcoach-live-tally",
                         help="where failed runs keep the coach's logs")
+    parser.add_argument("--keep-logs", action="store_true",
+                        help="keep the coach's logs of passing runs too (their audio tracks are dropped)")
     parser.add_argument("-k", dest="select", default="", help="pytest -k expression (default: every live test)")
     args = parser.parse_args()
     begun = time.monotonic()
@@ -76,7 +79,11 @@ def main() -> None:
         bad = [n for n, r in outcome.items() if r == "failed"]
         done += 1
         if not bad:
-            shutil.rmtree(logs, ignore_errors=True)
+            if args.keep_logs:
+                for tracks in logs.glob("*/"):
+                    shutil.rmtree(tracks, ignore_errors=True)
+            else:
+                shutil.rmtree(logs, ignore_errors=True)
             clean, clean_streak = clean + 1, clean_streak + 1
         else:
             clean_streak = 0
