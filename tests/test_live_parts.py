@@ -182,8 +182,10 @@ class PlayedSpeaker:
     ``f / rate + ran_dry`` by its clock, where ``ran_dry`` grows by a step at each moment given
     (the output ran dry and played silence meanwhile)."""
 
-    def __init__(self, steps: dict[float, float] | None = None, jitter_s: float = 0.0, times: bool = True):
+    def __init__(self, steps: dict[float, float] | None = None, jitter_s: float = 0.0, times: bool = True,
+                 behind_s: float = 0.0):
         self.rate, self.steps, self.jitter, self.times = 48000, steps or {}, jitter_s, times
+        self.behind = behind_s   # the frame count read before 0.1 s is this far behind (a late callback)
         self.signal = np.random.default_rng(0).standard_normal(48000 * 40).astype(np.float32) * 0.1
         self.rng = np.random.default_rng(1)
 
@@ -197,7 +199,7 @@ class PlayedSpeaker:
         return self.signal[first:first + count]
 
     def frames_at(self, when: float) -> float:        # frames handed by ``when``: 80 ms ahead of the device
-        return (when + 0.08) * self.rate
+        return (when + 0.08 - self.behind * (when < 0.1)) * self.rate
 
     def frames_at_dac(self, when: float) -> float | None:
         if not self.times:
@@ -231,6 +233,25 @@ def test_a_first_block_that_came_late_leaves_the_echo_later_behind_its_reference
     assert abs(lag_behind(speaker, late, 2, 4) - lag_behind(speaker, prompt, 2, 4) - 0.04 * 16000) <= 8
 
 
+def test_a_speaker_clock_behind_at_the_first_lining_up_does_not_leave_the_echo_before_its_reference():
+    """The speaker's frame count read at the first block is 40 ms behind (its callback came late),
+    so the reference is lined up 40 ms further back than with prompt clocks: nothing ahead of what
+    the devices say is playing (40 ms with prompt clocks). When the devices' times are trusted, it
+    moves on to ``AHEAD_S`` ahead, and slips are followed from there."""
+    from assistant.live.aec import Reference
+
+    prompt_speaker, speaker = PlayedSpeaker({6.0: 0.054}), PlayedSpeaker({6.0: 0.054}, behind_s=0.04)
+    _, prompt = reference_over(prompt_speaker, 10)
+    reference, taken = reference_over(speaker, 10)
+    ((at, moved),) = reference.relined
+    assert 2.0 <= at / 16000 <= 2.4 and moved == pytest.approx(Reference.AHEAD_S, abs=0.001)
+    ((_, slip),) = reference.slips
+    assert slip == pytest.approx(-0.054, abs=0.001)
+    shortfall = (0.040 - Reference.AHEAD_S) * 16000   # prompt clocks: 40 ms ahead
+    for a, b in ((3, 5.5), (7, 9.5)):   # before and after the slip
+        assert abs(lag_behind(speaker, taken, a, b) - (lag_behind(prompt_speaker, prompt, a, b) - shortfall)) <= 8
+
+
 def test_when_the_speaker_runs_dry_the_echo_reference_follows_it_at_once():
     speaker = PlayedSpeaker({6.0: 0.054, 11.0: 0.020})
     reference, taken = reference_over(speaker, 16)
@@ -249,7 +270,7 @@ def test_when_the_speaker_runs_dry_the_echo_reference_follows_it_at_once():
                          ids=["device-times-jitter", "no-device-times", "a-move-while-they-settle", "a-bad-report"])
 def test_the_echo_reference_follows_no_slip_that_is_not_one(speaker):
     reference, _ = reference_over(speaker, 10)
-    assert reference.slips == []
+    assert reference.slips == [] and reference.relined == []
 
 
 @pytest.mark.slow

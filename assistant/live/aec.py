@@ -114,14 +114,18 @@ class Reference:
     reports settle in about a second), and without those times (some audio systems give none) the
     tracker alone follows.
 
-    The echo can still come *before* its reference, where no canceller can take it out and the
-    tracker finds nothing: twice in some hundred live test sessions on a loaded machine (6 and 10
-    ms before it, all session long). A block that reaches the listener late cannot do this (it
-    lines the reference up later, the echo only comes later behind it), but a late speaker
-    callback can (the speaker's frame count is then behind its clock), and so can an echo path
-    shorter than ``EARLY_S`` allows for. When the devices' times first agree, the log says how far
-    the reference is ahead of what the devices say was playing, so that such a session tells
-    which it was.
+    The first lining up can also be off the other way, and that one matters: the echo then comes
+    *before* its reference, where no canceller can take it out and the tracker finds nothing (the
+    person's words were taken for the coach's all session long). It happened in Korean sessions
+    (in one of the live tests, most times), the echo up to 10 ms before its reference all session
+    long, and the devices' times showed it: the reference was 11-18 ms ahead of what the devices said the speaker
+    was playing, where every other session had 44-55 ms (the echo path, measured from the audio,
+    18 ms less). A block that reaches the listener late cannot do this (it lines the reference up
+    later, the echo only comes later behind it); the speaker's frame count, read when the first
+    block arrived, was behind. So when the devices' times first agree, a reference less than
+    ``AHEAD_S`` ahead of what they say was playing moves on to that (never beyond what had been
+    handed to the speaker ``EARLY_S`` before the block arrived), and the log says how far ahead it
+    was.
     """
 
     EARLY_S = 0.05
@@ -130,6 +134,7 @@ class Reference:
     STEADY = 5        # ... and this many of them, in a row (a quarter of a second of 50 ms blocks)
     WARM_S = 2.0      # after a lining up, the devices' times are trusted only after this long
     MOST_S = 1.0      # a larger "slip" is a bad report, not followed
+    AHEAD_S = 0.035   # the reference is at least this far ahead of what the devices say is playing
 
     def __init__(self, played: Callable[[int, int], np.ndarray], frames_at: Callable[[float], float],
                  out_rate: int, rate: int = 16000,
@@ -151,6 +156,7 @@ class Reference:
         self._steady: float | None = None   # by the devices' times: speaker frame minus pointer, when steady
         self._recent: list[float] = []       # ... for the last blocks
         self.slips: list[tuple[int, float]] = []   # (sample, seconds): the reference followed the speaker
+        self.relined: list[tuple[int, float]] = []   # (sample, seconds): moved on, too little ahead (see AHEAD_S)
 
     def take(self, n: int, captured_at: float, adc: float = 0.0) -> np.ndarray:
         """The reference for the next ``n`` microphone samples, the block that arrived from the
@@ -162,7 +168,7 @@ class Reference:
             self._lined_up_at, self._steady, self._recent = self.samples, None, []
             log.debug("reference lined up at frame %.0f", self._next)
         elif adc > 0:
-            self._follow(adc)
+            self._follow(adc, self._frames_at(captured_at) - n * self._ratio - self.EARLY_S * self._out_rate)
         self.samples += n
         first = int(round(self._next))
         count = int(round(self._next + n * self._ratio)) - first
@@ -174,8 +180,9 @@ class Reference:
         out, self._pending = self._pending[:n], self._pending[n:]
         return (np.clip(out, -1, 1) * 32767).astype(np.int16)
 
-    def _follow(self, adc: float) -> None:
-        """Follow the speaker when the devices' times show it slipped (see the class)."""
+    def _follow(self, adc: float, handed: float) -> None:
+        """Follow the speaker when the devices' times show it slipped (see the class); ``handed``:
+        the latest lining up the speaker's frame count allows for this block."""
         playing = self._frames_at_dac(adc)
         if playing is None or self.samples - self._lined_up_at < self.WARM_S * self.rate:
             return
@@ -184,9 +191,17 @@ class Reference:
             return
         now = float(np.median(self._recent))
         if self._steady is None:
-            self._steady = now
+            ahead = -now
             log.info("echo reference: %.0f ms ahead of what the devices say the speaker was playing",
-                     -1000 * now / self._out_rate)
+                     1000 * ahead / self._out_rate)
+            shift = min(self.AHEAD_S * self._out_rate - ahead, handed - self._next)
+            if shift > 0.001 * self._out_rate:
+                self._move(shift)
+                self.relined.append((self.samples, shift / self._out_rate))
+                log.info("echo reference: moved on %.0f ms, so that its echo cannot come before it",
+                         1000 * shift / self._out_rate)
+                now -= shift
+            self._steady = now
             return
         shift = now - self._steady
         if not self.SLIP_S * self._out_rate < abs(shift) < self.MOST_S * self._out_rate:
