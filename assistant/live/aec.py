@@ -118,14 +118,14 @@ class Reference:
     *before* its reference, where no canceller can take it out and the tracker finds nothing (the
     person's words were taken for the coach's all session long). It happened in Korean sessions
     (in one of the live tests, most times), the echo up to 10 ms before its reference all session
-    long, and the devices' times showed it: the reference was 11-18 ms ahead of what the devices said the speaker
-    was playing, where every other session had 44-55 ms (the echo path, measured from the audio,
-    18 ms less). A block that reaches the listener late cannot do this (it lines the reference up
-    later, the echo only comes later behind it); the speaker's frame count, read when the first
-    block arrived, was behind. So when the devices' times first agree, a reference less than
-    ``AHEAD_S`` ahead of what they say was playing moves on to that (never beyond what had been
-    handed to the speaker ``EARLY_S`` before the block arrived), and the log says how far ahead it
-    was.
+    long, and the devices' times showed it: the reference was 5-18 ms ahead of what the devices
+    said the speaker was playing, where every other session had 44-55 ms (the echo path, measured
+    from the audio, about 18 ms less). A block that reaches the listener late cannot do this (it
+    lines the reference up later, the echo only comes later behind it); the speaker's frame count,
+    read when the first block arrived, was behind. So when the devices' times first agree, a
+    reference less than ``AHEAD_S`` ahead of what they say was playing moves on to that (never
+    beyond what had been handed to the speaker ``EARLY_S`` before the block arrived), and the log
+    says how far ahead it was.
     """
 
     EARLY_S = 0.05
