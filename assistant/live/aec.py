@@ -163,12 +163,12 @@ class Reference:
         device at ``captured_at`` (time.monotonic()) and was captured at ``adc`` by the device's
         clock (0: unknown), as int16."""
         if self._next is None:
-            self._next = self._frames_at(captured_at) - n * self._ratio - self.EARLY_S * self._out_rate
+            self._next = self._latest(n, captured_at)
             self._base = (self._next, self.samples)
             self._lined_up_at, self._steady, self._recent = self.samples, None, []
             log.debug("reference lined up at frame %.0f", self._next)
         elif adc > 0:
-            self._follow(adc, self._frames_at(captured_at) - n * self._ratio - self.EARLY_S * self._out_rate)
+            self._follow(adc, n, captured_at)
         self.samples += n
         first = int(round(self._next))
         count = int(round(self._next + n * self._ratio)) - first
@@ -180,9 +180,14 @@ class Reference:
         out, self._pending = self._pending[:n], self._pending[n:]
         return (np.clip(out, -1, 1) * 32767).astype(np.int16)
 
-    def _follow(self, adc: float, handed: float) -> None:
-        """Follow the speaker when the devices' times show it slipped (see the class); ``handed``:
-        the latest lining up the speaker's frame count allows for this block."""
+    def _latest(self, n: int, captured_at: float) -> float:
+        """The latest lining up the speaker's frame count allows for the ``n`` samples that arrived
+        at ``captured_at``: what had been handed to it ``EARLY_S`` before."""
+        return self._frames_at(captured_at) - n * self._ratio - self.EARLY_S * self._out_rate
+
+    def _follow(self, adc: float, n: int, captured_at: float) -> None:
+        """Follow the speaker when the devices' times show it slipped (see the class), for the block
+        of ``n`` samples that arrived at ``captured_at``."""
         playing = self._frames_at_dac(adc)
         if playing is None or self.samples - self._lined_up_at < self.WARM_S * self.rate:
             return
@@ -194,7 +199,7 @@ class Reference:
             ahead = -now
             log.info("echo reference: %.0f ms ahead of what the devices say the speaker was playing",
                      1000 * ahead / self._out_rate)
-            shift = min(self.AHEAD_S * self._out_rate - ahead, handed - self._next)
+            shift = min(self.AHEAD_S * self._out_rate - ahead, self._latest(n, captured_at) - self._next)
             if shift > 0.001 * self._out_rate:
                 self._move(shift)
                 self.relined.append((self.samples, shift / self._out_rate))
