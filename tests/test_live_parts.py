@@ -79,10 +79,11 @@ def test_the_live_view_shows_phase_set_count_and_the_last_command():
 
 class FakeInput:
     """A sounddevice.InputStream stand-in: a 1 kHz tone at ``rate``, from a thread, in 50 ms blocks,
-    until ``dead`` is set (a device gone: the callback stops coming)."""
+    ``start_s`` after it is started, until ``dead`` is set (a device gone: the callback stops coming)."""
 
     dead = None  # threading.Event shared by the streams of one test
     opened = 0
+    start_s = 0.0
 
     def __init__(self, *, device, channels, samplerate, dtype, blocksize, callback, **_):
         import threading
@@ -101,6 +102,7 @@ class FakeInput:
     def _run(self):
         import time
         n = 0
+        time.sleep(self.start_s)
         while self.active and not self.dead.is_set():
             t = (n + np.arange(self.blocksize)) / self.rate
             self.callback(np.sin(2 * np.pi * 1000 * t).astype(np.float32)[:, None] * 0.5, self.blocksize, None, None)
@@ -121,7 +123,7 @@ def fake_input(monkeypatch):
         if samplerate != 44100:
             raise sounddevice.PortAudioError("Invalid sample rate")
 
-    FakeInput.dead, FakeInput.opened = threading.Event(), 0
+    FakeInput.dead, FakeInput.opened, FakeInput.start_s = threading.Event(), 0, 0.0
     monkeypatch.setattr(sounddevice, "InputStream", FakeInput)
     monkeypatch.setattr(sounddevice, "check_input_settings", only_44k)
     monkeypatch.setattr(sounddevice, "query_devices", lambda device, kind: {"default_samplerate": 44100.0})
@@ -166,6 +168,34 @@ def test_a_vanished_microphone_is_reported_lost_then_back(fake_input, monkeypatc
                 break
     assert changes == [(True, "it cannot be opened"), (False, "back")]
     assert fake_input.opened >= 4  # it kept trying
+
+
+def test_a_microphone_slow_to_start_is_given_time_not_reopened_until_lost(fake_input, monkeypatch):
+    import threading
+    import time
+
+    from assistant.live import revive
+    from assistant.live.mic import Microphone
+
+    # scaled down: a stall is 0.3 s, a start 1 s; this device takes 0.7 s to start, every time
+    monkeypatch.setattr(revive, "STALL_S", 0.3)
+    monkeypatch.setattr(revive, "START_S", 1.0)
+    fake_input.start_s = 0.7
+    changes = []
+    firsts = []
+
+    def read(mic):
+        for _ in mic.blocks():
+            firsts.append(time.monotonic())
+            break
+
+    with Microphone(None, on_change=lambda lost, why: changes.append((lost, why))) as mic:
+        start = time.monotonic()
+        reader = threading.Thread(target=read, args=(mic,), daemon=True)
+        reader.start()
+        reader.join(timeout=5)  # reopened every stall, it would never start (and be reported lost)
+    assert changes == [] and fake_input.opened == 1
+    assert len(firsts) == 1 and 0.65 < firsts[0] - start < 1.0
 
 
 @pytest.mark.slow

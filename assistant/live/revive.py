@@ -11,12 +11,17 @@ from assistant.live.native import native_stderr_to_log
 
 log = logging.getLogger(__name__)
 STALL_S = 1.0  # no audio moved for this long: reopen the stream
-LOST_AFTER = 3  # reopenings in a row that did not help (about 3 s of no audio) before the device counts as lost
+START_S = 2.0  # what a stream just opened gets to deliver its first block before it is reopened
+LOST_AFTER = 3  # reopenings in a row that did not help (3 to 5 s of no audio) before the device counts as lost
 
 
 class Revival:
     """Watches one stream: ``moved()`` whenever it moves audio, ``poll(reopen)`` now and then; after
     ``STALL_S`` without audio (or at once when the stream is ``dead``) it tries ``reopen()``.
+
+    A stream just opened gets ``START_S`` for its first block: under load a device can take over a
+    second to start, and reopening it every ``STALL_S`` then restarts it again and again (live, the
+    microphone was reported lost 2 s into a session after three such reopenings).
 
     ``on_change(lost, why)`` is called once when the device is lost and once when it is back.
     """
@@ -29,27 +34,30 @@ class Revival:
         self._failures = 0
         self._quiet_since = 0.0
         self._moved_at = time.monotonic()
+        self._starting = True  # opened, and no audio moved since
 
     def watch_from_now(self) -> None:
-        """The stream was just opened: give it ``STALL_S`` to deliver."""
+        """The stream was just opened: give it ``START_S`` to deliver."""
         self._moved_at = time.monotonic()
+        self._starting = True
 
     def moved(self) -> None:
         """The stream moved audio."""
         self._moved_at = time.monotonic()
+        self._starting = False
         self.flowing()
 
     def poll(self, reopen: Callable[[], None], *, dead: bool = False) -> None:
-        """Reopen the stream if it moved nothing for ``STALL_S`` (or is ``dead``); the next try
-        comes ``STALL_S`` later."""
-        if dead or time.monotonic() - self._moved_at >= STALL_S:
+        """Reopen the stream if it moved nothing for ``STALL_S`` (``START_S`` since it was opened),
+        or at once if it is ``dead``; a stream that cannot be opened is tried again ``STALL_S`` later."""
+        if dead or time.monotonic() - self._moved_at >= (START_S if self._starting else STALL_S):
             self._moved_at = time.monotonic()
             self.stalled(reopen)
 
     def stalled(self, reopen: Callable[[], None]) -> None:
         """Try ``reopen()`` (which raises MatcoachError when the device cannot be opened)."""
         if self._failures == 0:
-            self._quiet_since = time.monotonic() - STALL_S
+            self._quiet_since = time.monotonic() - (START_S if self._starting else STALL_S)
         self._failures += 1
         why = f"no audio moved for {time.monotonic() - self._quiet_since:.0f} s"
         # retrying a missing device every second: keep ALSA's and PortAudio's complaints in the debug log
@@ -58,9 +66,11 @@ class Revival:
             try:
                 reopen()
                 self.reopened += 1
+                self._starting = True
             except MatcoachError as e:
                 log.debug("%s: %s", self.device, e)
                 why, done = "it cannot be opened", "will try again"
+                self._starting = False
         log.info("%s: %s; %s (%d)", self.device, why, done, self._failures)
         if self._failures >= LOST_AFTER and not self.lost:
             self.lost = True
