@@ -126,6 +126,12 @@ class Reference:
     reference less than ``AHEAD_S`` ahead of what they say was playing moves on to that (never
     beyond what had been handed to the speaker ``EARLY_S`` before the block arrived), and the log
     says how far ahead it was.
+
+    Lined up again (a device reopened, audio lost), the reference goes back to as far ahead of what
+    the devices say is playing as it was first: the echo path is unchanged, nothing for the tracker
+    or the canceller to learn again. A speaker just reopened runs slow for a second or so after it
+    starts: live, a reference lined up again as it came back was 500-590 ms ahead of what the
+    devices said was playing (45 before), at the edge of the tracker's reach, all session.
     """
 
     EARLY_S = 0.05
@@ -156,13 +162,21 @@ class Reference:
         self._steady: float | None = None   # by the devices' times: speaker frame minus pointer, when steady
         self._recent: list[float] = []       # ... for the last blocks
         self.slips: list[tuple[int, float]] = []   # (sample, seconds): the reference followed the speaker
-        self.relined: list[tuple[int, float]] = []   # (sample, seconds): moved on, too little ahead (see AHEAD_S)
+        self.relined: list[tuple[int, float]] = []   # (sample, seconds): moved once the devices' times were trusted
+        self._still: float | None = -np.inf  # after realign(): handed to the speaker at the last block (None: not
+        # read yet); a lining up waits for more, for a speaker just reopened and not started yet
+        self._ahead: float | None = None  # speaker frames ahead of what was playing, as first trusted
 
     def take(self, n: int, captured_at: float, adc: float = 0.0) -> np.ndarray:
         """The reference for the next ``n`` microphone samples, the block that arrived from the
         device at ``captured_at`` (time.monotonic()) and was captured at ``adc`` by the device's
         clock (0: unknown), as int16."""
         if self._next is None:
+            handed = self._frames_at(captured_at)
+            if self._still is None or handed <= self._still:  # lined up again: once the speaker plays
+                self._still = handed
+                self.samples += n
+                return np.zeros(n, dtype=np.int16)
             self._next = self._latest(n, captured_at)
             self._base = (self._next, self.samples)
             self._lined_up_at, self._steady, self._recent = self.samples, None, []
@@ -199,13 +213,20 @@ class Reference:
             ahead = -now
             log.info("echo reference: %.0f ms ahead of what the devices say the speaker was playing",
                      1000 * ahead / self._out_rate)
-            shift = min(self.AHEAD_S * self._out_rate - ahead, self._latest(n, captured_at) - self._next)
-            if shift > 0.001 * self._out_rate:
+            if self._ahead is None:  # the session's first lining up: only ever moved on
+                want, why = max(ahead, self.AHEAD_S * self._out_rate), "so that its echo cannot come before it"
+                least = 0.001 * self._out_rate
+            else:  # less than a slip is left to the tracker
+                want, why = self._ahead, "as far ahead as before it was lined up again"
+                least = self.SLIP_S * self._out_rate
+            shift = min(want - ahead, self._latest(n, captured_at) - self._next)
+            if shift > least or (self._ahead is not None and shift < -least):
                 self._move(shift)
                 self.relined.append((self.samples, shift / self._out_rate))
-                log.info("echo reference: moved on %.0f ms, so that its echo cannot come before it",
-                         1000 * shift / self._out_rate)
+                log.info("echo reference: moved %+.0f ms, %s", 1000 * shift / self._out_rate, why)
                 now -= shift
+            if self._ahead is None:
+                self._ahead = -now
             self._steady = now
             return
         shift = now - self._steady
@@ -229,6 +250,9 @@ class Reference:
 
     def realign(self) -> None:
         """Samples were lost (a device reopened, the listener fell behind): line up again at the
-        next block. The echo's delay jumps; the echo path tracker follows it."""
+        next block that finds the speaker taking audio. A speaker just reopened can take a second to
+        start: lined up meanwhile, the reference ran ahead of all it had been handed, and stayed
+        silent all session. The devices' times then bring it back to where it was (see the class)."""
         self._next = None
         self._pending = np.zeros(0, dtype=np.float32)
+        self._still = None

@@ -26,6 +26,7 @@ class Speaker:
     # audio buffered at the device: every answer waits this long to be heard, but a starved callback
     # (a busy machine) must not run the device dry, or the coach's voice stutters and its echo jumps
     LATENCY_S = 0.08
+    ONWARD_S = 0.1  # callbacks come up to 40 ms late on a busy machine; one later than this is a stall
 
     def __init__(self, device: int | str | None, rate: int, blocksize: int = 0,
                  on_change: Callable[[bool, str], None] | None = None) -> None:
@@ -127,9 +128,13 @@ class Speaker:
         return (frame - self._lead) / self.rate
 
     def frames_at(self, when: float) -> float:
-        """How many frames had been handed to the device at ``when`` (time.monotonic())."""
+        """How many frames had been handed to the device at ``when`` (time.monotonic()): counted on
+        from the last callback, as the device takes them, but never more than ``ONWARD_S`` past it.
+        A stream that stalled or was just reopened takes nothing meanwhile; counted on, an echo
+        reference lined up after a speaker came back was a second ahead of anything played (and
+        silent all session)."""
         frames, at = self._handed
-        return max(0.0, frames + (when - at) * self.rate)
+        return max(0.0, frames + min(when - at, self.ONWARD_S) * self.rate)
 
     def frames_at_dac(self, when: float) -> float | None:
         """The frame the device plays at ``when`` by its own clock (PortAudio's stream time, the
