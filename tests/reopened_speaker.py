@@ -2,7 +2,7 @@
 see tests.pulse), with the coach's voice looped into the microphone (tests.pulse.Room). At 5 s the
 speaker is unplugged for 3 s and plugged back in; the reference is lined up again whenever a
 device is reopened, as in a session (assistant.live.listener). Prints, as JSON, the echo's delay
-behind the reference (and how well they match) before the speaker went and after it came back.
+behind the reference before the speaker went and after it came back.
 
     python -m tests.reopened_speaker     (run by test_live_parts.py, under the private server's env)
 """
@@ -18,21 +18,15 @@ import numpy as np
 from assistant.live.aec import Reference
 from assistant.live.mic import Microphone
 from assistant.live.speaker import Speaker
+from tests.audio_checks import lag
 
 RATE = 16000
 
 
-def delay(mic: np.ndarray, ref: np.ndarray, a: float, b: float) -> tuple[float, float]:
-    """The echo's lag behind the reference over seconds a..b (ms, -300 to 1000, to the sample: white
-    noise matches at one lag only), and how well they match there (0-1)."""
-    a, b, back, on = int(a * RATE), int(b * RATE), int(0.3 * RATE), RATE
-    part, around = mic[a:b], ref[a - on:b + back]
-    size = 1 << int(np.ceil(np.log2(len(around) + len(part))))
-    scores = np.fft.irfft(np.fft.rfft(around, size) * np.conj(np.fft.rfft(part, size)), size)
-    scores = scores[:len(around) - len(part) + 1]
-    best = int(np.argmax(scores))   # ref[a - on + best] lines up with mic[a]: the echo is on - best behind
-    norm = float(np.linalg.norm(part) * np.linalg.norm(around[best:best + len(part)])) or 1.0
-    return 1000 * (on - best) / RATE, float(scores[best]) / norm
+def delay_ms(mic: np.ndarray, ref: np.ndarray, a: float, b: float) -> float:
+    """The echo's lag behind the reference over seconds a..b, from -300 to 1000 ms, to the sample
+    (white noise matches at one lag only)."""
+    return 1000 * lag(mic, ref, int(a * RATE), int(b * RATE), range(-RATE * 3 // 10, RATE)) / RATE
 
 
 def main() -> None:
@@ -67,7 +61,7 @@ def main() -> None:
     m, r = (np.concatenate(x).astype(np.float32) for x in (mics, refs))
     print(json.dumps({"reopened": speaker.revival.reopened, "slips": len(reference.slips),
                       "relined": [(round(at / RATE, 2), round(1000 * s, 1)) for at, s in reference.relined],
-                      "before": delay(m, r, 2, 4), "after": [delay(m, r, a, a + 2) for a in (14, 16)]}))
+                      "before": delay_ms(m, r, 2, 4), "after": [delay_ms(m, r, a, a + 2) for a in (14, 16)]}))
 
 
 if __name__ == "__main__":

@@ -50,14 +50,18 @@ class Revival:
     def poll(self, reopen: Callable[[], None], *, dead: bool = False) -> None:
         """Reopen the stream if it moved nothing for ``STALL_S`` (``START_S`` since it was opened),
         or at once if it is ``dead``; a stream that cannot be opened is tried again ``STALL_S`` later."""
-        if dead or time.monotonic() - self._moved_at >= (START_S if self._starting else STALL_S):
+        if dead or time.monotonic() - self._moved_at >= self._patience():
             self._moved_at = time.monotonic()
             self.stalled(reopen)
+
+    def _patience(self) -> float:
+        """How long the stream may move no audio before it is reopened."""
+        return START_S if self._starting else STALL_S
 
     def stalled(self, reopen: Callable[[], None]) -> None:
         """Try ``reopen()`` (which raises MatcoachError when the device cannot be opened)."""
         if self._failures == 0:
-            self._quiet_since = time.monotonic() - (START_S if self._starting else STALL_S)
+            self._quiet_since = time.monotonic() - self._patience()
         self._failures += 1
         why = f"no audio moved for {time.monotonic() - self._quiet_since:.0f} s"
         # retrying a missing device every second: keep ALSA's and PortAudio's complaints in the debug log
