@@ -51,16 +51,22 @@ def pactl(server: PulseServer, *args: str) -> str:
 
 class Room:
     """The coach's voice reaches the microphone, as in a room: a loopback from the speaker's monitor
-    into the virtual microphone, at ``volume`` (PulseAudio percent)."""
+    into the virtual microphone, at ``volume`` (PulseAudio percent).
 
-    def __init__(self, server: PulseServer, volume: int = 40) -> None:
+    The loopback steers its own latency towards 20 ms by changing its rate every 10 s: the echo path
+    drifts by a few ms a second while it does (a moving room, as with a Bluetooth speaker). ``still``
+    turns that off, for a test of the reference alone: the echo then stays where the loopback began."""
+
+    def __init__(self, server: PulseServer, volume: int = 40, *, still: bool = False) -> None:
         self.server = server
         self.volume = volume
+        self.still = still
         self.module: str | None = None
 
     def __enter__(self) -> "Room":
         self.module = pactl(self.server, "load-module", "module-loopback", "source=spk.monitor", "sink=mic",
-                            "latency_msec=20", "source_dont_move=true", "sink_dont_move=true")
+                            "latency_msec=20", "source_dont_move=true", "sink_dont_move=true",
+                            *(["adjust_time=0"] if self.still else []))
         loops = [line.split()[0] for line in pactl(self.server, "list", "short", "sink-inputs").splitlines()
                  if "module-loopback" in line]  # columns: id, sink, client, driver, format
         assert loops, "the loopback has no stream"

@@ -367,8 +367,9 @@ def test_a_stalled_speaker_callback_does_not_move_the_echo_on_a_real_audio_serve
                          text=True, timeout=120, check=True).stdout
     seen = json.loads(out.splitlines()[-1])
     assert seen["slips_ms"] == [pytest.approx(-54, abs=15)] * 2
+    assert all(abs(ms) <= 5 for ms in seen["moved_ms"]), seen   # without following, 54 ms at each stall
     before, *after = seen["delays_ms"]
-    assert all(abs(d - before) <= 5 for d in after), seen   # without following, 54 and 108 ms later
+    assert all(abs(d - before) <= 8 for d in after), seen   # ... 54 and 108 ms later
 
 
 @pytest.mark.slow
