@@ -70,6 +70,14 @@ def raw(text: str, voice: Voice) -> np.ndarray:
     return resample(x, rate)
 
 
+def phonemes(text: str, voice: Voice) -> str:
+    """How ``voice`` would say ``text``, as espeak-ng phoneme mnemonics (``-x``; say them back with
+    ``[[...]]``)."""
+    text = text.lstrip("- ")
+    out = subprocess.run(["espeak-ng", "-q", "-x", *voice.args(), text], capture_output=True, check=True, text=True)
+    return " ".join(out.stdout.split())
+
+
 def trim_bounds(x: np.ndarray, floor_db: float = 45.0) -> tuple[int, int]:
     """First and one-past-last sample of sound: 5 ms frames within ``floor_db`` of the loudest."""
     hop = 80

@@ -9,6 +9,7 @@ same grammars, voice packs and package versions gives the same model.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -32,6 +33,8 @@ def train_language(language: str, args) -> dict:
     plan = D.PLANS[language]
     if args.quick:
         plan = D.Plan(command_scenes=24, negative_scenes=12)
+    if args.accents:
+        plan = dataclasses.replace(plan, accents=True)
     streams, commands = D.build(language, plan, jobs=args.jobs, log=log)
     t_data = time.time() - t0
     if args.data_only:
@@ -95,6 +98,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="worker processes for making scenes (same result)")
     ap.add_argument("--data-only", action="store_true", help="make (cache) the training scenes, fit nothing")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--accents", action="store_true",
+                    help="English speakers with vowels of accents espeak-ng lacks (an experiment: see the README)")
     ap.add_argument("--reuse", action="store_true", help="keep the current model's network, choose thresholds again")
     ap.add_argument("--shift", type=int, default=-1,
                     help="move positive labels by this many embeddings (-1: 80 ms earlier)")

@@ -38,6 +38,7 @@ class Plan:
     negative_scenes: int
     scene_s: float = 36.0
     val_every: int = 7          # every 7th scene (by index) is validation: threshold choice only
+    accents: bool = False       # vowels moved to other accents' (assistant.ears.train.accents; English only)
 
 
 PLANS = {
@@ -58,7 +59,7 @@ class Stream:
     val: bool
 
 
-def maker(language: str, split: str = "train") -> tuple[SceneMaker, list[str]]:
+def maker(language: str, split: str = "train", *, accents: bool = False) -> tuple[SceneMaker, list[str]]:
     """The scene maker for the shipped grammar and voice pack of ``language``."""
     from assistant.data import catalog
 
@@ -68,7 +69,7 @@ def maker(language: str, split: str = "train") -> tuple[SceneMaker, list[str]]:
     lines = coach_lines(pack, fillings=3, seed=0 if split == "train" else 1)
     commands = command_ids(grammar)
     return SceneMaker(language, dict(grammar.phrases), commands, voice.engine_voice, voice.rate, lines,
-                      split=split), commands
+                      split=split, accents=accents), commands
 
 
 def _key(language: str, plan: Plan) -> str:
@@ -76,14 +77,15 @@ def _key(language: str, plan: Plan) -> str:
     # change of phrases or of the coach's lines makes new scenes
     sm, commands = maker(language)
     blob = json.dumps([CACHE_VERSION, language, commands, sm.phrases, sm.coach_lines, sm.talk, sm.coach_voice,
-                       sm.coach_rate, plan.scene_s, plan.val_every], sort_keys=True, ensure_ascii=False)
+                       sm.coach_rate, plan.scene_s, plan.val_every] + (["accents"] if plan.accents else []),
+                      sort_keys=True, ensure_ascii=False)
     return hashlib.sha1(blob.encode()).hexdigest()[:10]
 
 
 def _make(args) -> None:
     """Make and cache scenes (run in a worker process with ``jobs`` > 1)."""
     language, plan, folder, todo = args
-    sm, _ = maker(language)
+    sm, _ = maker(language, accents=plan.accents)
     for kind, i in todo:
         path = folder / f"{kind}-{i:04d}.npz"
         seed = (hash_seed(language) * 1000003 + (0 if kind == "commands" else 500000) + i) % (2 ** 31)

@@ -6,6 +6,7 @@ coach's exact voice never speaks a positive.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -13,11 +14,17 @@ import numpy as np
 
 from assistant.ears import augment as A
 from assistant.ears import espeak as synth
-from assistant.ears.train import texts
+from assistant.ears.train import accents, texts
 from assistant.ears.train.labels import Mark
 from assistant.ears.train.voices import is_coach_voice, random_voice
 
 RATE = 16000
+
+
+@functools.lru_cache(maxsize=4096)
+def _phonemes(text: str, voice: str) -> str:
+    """How an espeak-ng voice pronounces ``text`` (the same for every variant, speed and pitch)."""
+    return synth.phonemes(text, synth.Voice(voice))
 
 
 @dataclass
@@ -47,7 +54,7 @@ def _phrase_spans(words: list[str], phrases: dict[str, str], commands: list[str]
 
 class SceneMaker:
     def __init__(self, language: str, phrases: dict[str, str], commands: list[str], coach_voice: str,
-                 coach_rate: int, coach_lines: list[str], *, split: str = "train") -> None:
+                 coach_rate: int, coach_lines: list[str], *, split: str = "train", accents: bool = False) -> None:
         self.language = language
         self.phrases = phrases
         self.commands = commands
@@ -55,6 +62,7 @@ class SceneMaker:
         self.coach_voice, self.coach_rate = coach_voice, coach_rate
         self.coach_lines = coach_lines
         self.split = split
+        self.accents = accents and language == "en"   # the only language with a table of neighbours
         self.talk = texts.talk(language, split)
         self.foreign = texts.foreign_talk(split)
         self.near = texts.near_misses(language)
@@ -63,8 +71,13 @@ class SceneMaker:
         self._babble_pool: list[np.ndarray] | None = None
 
     # --- single utterances -------------------------------------------------------------------
-    def _say(self, text: str, voice: synth.Voice) -> np.ndarray:
+    def _say(self, text: str, voice: synth.Voice, rng: random.Random | None = None) -> np.ndarray:
+        """``text`` in ``voice``; with ``accents`` and ``rng``, a short utterance of anyone but the
+        coach may come with an accent (assistant.ears.train.accents)."""
         try:
+            if self.accents and rng is not None and not is_coach_voice(voice, self.coach_voice):
+                said = accents.accented(text, functools.partial(_phonemes, voice=voice.name), rng)
+                text = said or text
             return synth.say(text, voice)
         except Exception:
             return np.zeros(0, np.float32)
@@ -79,7 +92,7 @@ class SceneMaker:
             if not is_coach_voice(voice, self.coach_voice):
                 break
         punct = rng.choice(["", "", ".", "!", "!", "?"]) if name != "repeat" else rng.choice(["", "?", "?", "!"])
-        x = self._say(phrase + punct, voice)
+        x = self._say(phrase + punct, voice, rng)
         if len(x) and rng.random() < 0.25:
             x = A.perturb_speed(x, rng.uniform(0.85, 1.18))
         return x, phrase
@@ -99,7 +112,7 @@ class SceneMaker:
         spans = _phrase_spans(words, self.phrases, self.commands)
         coach = is_coach_voice(voice, self.coach_voice)
         if not spans:
-            return self._say(text, voice), []
+            return self._say(text, voice, rng), []
         pieces, marks, t = [], [], 0.0
         cuts = [0]
         for a, b, _ in spans:
@@ -109,7 +122,7 @@ class SceneMaker:
             a, b = cuts[k], cuts[k + 1]
             if a >= b:
                 continue
-            x = self._say(" ".join(words[a:b]), voice)
+            x = self._say(" ".join(words[a:b]), voice, rng)
             cls = next((c for s, e, c in spans if s == a and e == b), 0)
             if pieces:
                 gap = np.zeros(int(rng.uniform(0.02, 0.09) * RATE), np.float32)
@@ -182,7 +195,7 @@ class SceneMaker:
                     t = place(A.breath(int(rng.uniform(0.4, 1.2) * RATE), nrng), t, level - rng.uniform(0, 10), [])
                     t += rng.uniform(0.1, 0.5)
                 elif r < 0.14:
-                    x = self._say(rng.choice(self.exert), random_voice(rng, self.language, role="talk"))
+                    x = self._say(rng.choice(self.exert), random_voice(rng, self.language, role="talk"), rng)
                     t = place(x, t, level + rng.uniform(-6, 3), []) + rng.uniform(0.15, 0.6)
                 elif r < 0.20:
                     x, ms = self.talk_clip(rng, text=rng.choice(self.near))
@@ -192,7 +205,7 @@ class SceneMaker:
                 if not len(x):
                     continue
                 if rng.random() < 0.08:   # "okay, done"
-                    lead = self._say(rng.choice(self.leadins), random_voice(rng, self.language, role="talk"))
+                    lead = self._say(rng.choice(self.leadins), random_voice(rng, self.language, role="talk"), rng)
                     t = place(lead, t, level + rng.uniform(-3, 3), []) + rng.uniform(0.05, 0.3)
                 lvl = level + rng.uniform(-5, 5)
                 start = t
@@ -216,7 +229,8 @@ class SceneMaker:
                     if rng.random() < 0.5:
                         x, ms = A.breath(int(rng.uniform(0.4, 1.4) * RATE), nrng), []
                     else:
-                        x, ms = self._say(rng.choice(self.exert), random_voice(rng, self.language, role="talk")), []
+                        voice = random_voice(rng, self.language, role="talk")
+                        x, ms = self._say(rng.choice(self.exert), voice, rng), []
                     gap = rng.uniform(0.2, 1.0)
                 t = place(x, t, level + rng.uniform(-5, 5), ms) + gap
                 if rng.random() < 0.1:
