@@ -42,3 +42,11 @@ def lag(later: np.ndarray, earlier: np.ndarray, a: int, b: int, lags: range) -> 
     samples before, by cross-correlation."""
     scores = [np.dot(later[a:b], earlier[a - d:b - d]) for d in lags]
     return lags[int(np.argmax(scores))]
+
+
+def echo_delay_ms(mic: np.ndarray, ref: np.ndarray, a: float, b: float, lo_ms: int, hi_ms: int,
+                  rate: int = 16000) -> float:
+    """The echo's lag behind the reference over seconds a..b, from ``lo_ms`` up to ``hi_ms``, to the
+    sample (white noise matches at one lag only)."""
+    lags = range(lo_ms * rate // 1000, hi_ms * rate // 1000)
+    return 1000 * lag(mic, ref, int(a * rate), int(b * rate), lags) / rate

@@ -18,15 +18,13 @@ import numpy as np
 from assistant.live.aec import Reference
 from assistant.live.mic import Microphone
 from assistant.live.speaker import Speaker
-from tests.audio_checks import lag
+from tests.audio_checks import echo_delay_ms
 
 RATE = 16000
 
 
 def delay_ms(mic: np.ndarray, ref: np.ndarray, a: float, b: float) -> float:
-    """The echo's lag behind the reference over seconds a..b, from -300 to 1000 ms, to the sample
-    (white noise matches at one lag only)."""
-    return 1000 * lag(mic, ref, int(a * RATE), int(b * RATE), range(-RATE * 3 // 10, RATE)) / RATE
+    return echo_delay_ms(mic, ref, a, b, -300, 1000)
 
 
 def main() -> None:

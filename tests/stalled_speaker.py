@@ -22,7 +22,7 @@ import numpy as np
 from assistant.live.aec import Reference
 from assistant.live.mic import Microphone
 from assistant.live.speaker import Speaker
-from tests.audio_checks import lag
+from tests.audio_checks import echo_delay_ms
 
 RATE, STALLS, STALL_S = 16000, [4.0, 8.0], 0.15
 
@@ -36,9 +36,7 @@ class StallingSpeaker(Speaker):
 
 
 def delay_ms(mic: np.ndarray, ref: np.ndarray, a: float, b: float) -> float:
-    """The echo's lag behind the reference over seconds a..b, to the sample (white noise matches at
-    one lag only)."""
-    return 1000 * lag(mic, ref, int(a * RATE), int(b * RATE), range(0, 4800)) / RATE
+    return echo_delay_ms(mic, ref, a, b, 0, 300)
 
 
 def main() -> None:

@@ -85,5 +85,5 @@ def accented(text: str, phonemes: Callable[[str], str], rng: random.Random) -> s
     moved = vary(said, rng)
     if moved == said:
         return None
-    tail = text.rstrip()[-1:] if text.rstrip()[-1:] in ".!?," else ""
-    return f"[[{moved}]]{tail}"
+    last = text.rstrip()[-1:]
+    return f"[[{moved}]]{last if last in '.!?,' else ''}"

@@ -75,9 +75,9 @@ def maker(language: str, split: str = "train", *, accents: bool = False) -> tupl
 def _key(language: str, plan: Plan) -> str:
     # scene i is the same whatever the plan's size (a bigger plan reuses a smaller one's scenes); a
     # change of phrases or of the coach's lines makes new scenes
-    sm, commands = maker(language)
+    sm, commands = maker(language, accents=plan.accents)
     blob = json.dumps([CACHE_VERSION, language, commands, sm.phrases, sm.coach_lines, sm.talk, sm.coach_voice,
-                       sm.coach_rate, plan.scene_s, plan.val_every] + (["accents"] if plan.accents else []),
+                       sm.coach_rate, plan.scene_s, plan.val_every] + (["accents"] if sm.accents else []),
                       sort_keys=True, ensure_ascii=False)
     return hashlib.sha1(blob.encode()).hexdigest()[:10]
 
