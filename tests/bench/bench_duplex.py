@@ -73,7 +73,8 @@ def bench(language: str, args: argparse.Namespace) -> None:
     word = SAID[language][command]
     make, which = ears_maker(language, engine=args.engine)
     grammar = catalog.load_grammar(language)
-    coach = coach_session(language, Path(tempfile.mkdtemp()), sets=1, reps=args.reps)
+    with tempfile.TemporaryDirectory(prefix="matcoach-duplex-") as cache:
+        coach = coach_session(language, Path(cache), sets=1, reps=args.reps)
     seconds = len(coach.audio) / RATE
     hits = total = wrong = self_triggers = 0
     errors: list[float] = []

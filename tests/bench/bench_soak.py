@@ -24,9 +24,11 @@ the audio's length) and CPU seconds (the audio's making excluded).
 """
 
 import argparse
+import atexit
 import os
 import random
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -38,6 +40,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ["MATCOACH_HOME"] = tempfile.mkdtemp(prefix="matcoach-soak-")  # no enrollment, no installed model
+atexit.register(shutil.rmtree, os.environ["MATCOACH_HOME"], ignore_errors=True)
 
 from assistant.data import catalog  # noqa: E402
 from assistant.ears import augment as A  # noqa: E402
