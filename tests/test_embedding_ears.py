@@ -55,6 +55,16 @@ def test_fusion_confirms_a_candidate_and_is_strict_about_stop_and_lenient_about_
     assert policy.grammar_support[0] == policy.candidate[0]                    # stop: both paths, always
 
 
+def test_the_model_alone_stops_only_when_very_sure():
+    """A model trained with accents validated stop at 0.99; its stops alone on random words came at
+    0.992 and 0.996."""
+    policy = Policy.default(["stop", "done"], np.array([0.99, 0.99]))
+    assert policy.alone.tolist() == pytest.approx([0.999, 0.99])
+    assert Fusion(policy).frame(1.0, np.array([0.996, 0.0])) == []           # a stop needs the grammar engine
+    assert [d.engine for d in Fusion(policy).frame(1.0, np.array([0.9995, 0.0]))] == ["embedding"]
+    assert Policy.default(["stop"], np.array([0.99999])).alone[0] == pytest.approx(0.99999)   # stricter stays
+
+
 def test_a_grammar_report_over_the_echo_is_supported_by_the_frames_that_come_after_it():
     """The grammar engine hears a word's end before the command model does: live "arch" said over the
     countdown was reported with no support yet, and the model's 0.12 a moment later came too late.
