@@ -5,6 +5,7 @@ import itertools
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,7 +49,10 @@ class LiveSession:
         self.name = f"{home.parent.name}-{next(SESSIONS)}"
         # with $MATCOACH_LIVE_LOGS, both tracks too: a chance failure can then be replayed
         # (matcoach listen --file mic.wav --reference ref.wav), not only read
-        keep = ["--record-audio", str(Path(LOGS) / self.name)] if LOGS else []
+        # (a test recording on its own has its folder copied there when the session ends)
+        own = "--record-audio" in args
+        self.recording = Path(args[args.index("--record-audio") + 1]) if own else None
+        keep = ["--record-audio", str(Path(LOGS) / self.name)] if LOGS and not own else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "assistant", *VERBOSE, "start", "--language", language, "--voice", language,
              "--json", *keep, *args],
@@ -134,6 +138,8 @@ class LiveSession:
         where = Path(LOGS)
         where.mkdir(parents=True, exist_ok=True)
         (where / f"{self.name}.log").write_text("".join(self.errors) + "".join(json.dumps(e) + "\n" for e in self.seen))
+        if self.recording is not None and self.recording.is_dir():
+            shutil.copytree(self.recording, where / self.name, dirs_exist_ok=True)
 
 
 def cue(name: str, **params):

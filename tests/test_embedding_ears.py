@@ -65,6 +65,13 @@ def test_the_model_alone_stops_only_when_very_sure():
     assert Policy.default(["stop"], np.array([0.99999])).alone[0] == pytest.approx(0.99999)   # stricter stays
 
 
+def test_pain_is_heard_alone_from_095_whatever_its_validated_threshold():
+    """A missed pain is worse than a false one: Korean pain validated at 0.9994 heard a third of the pains."""
+    policy = Policy.default(["pain", "done"], np.array([0.9994, 0.9994]), grammar_engine="vosk")
+    assert policy.alone.tolist() == pytest.approx([0.95, 0.9994])
+    assert [(d.command, d.engine) for d in Fusion(policy).frame(1.0, np.array([0.96, 0.0]))] == [("pain", "embedding")]
+
+
 def test_a_grammar_report_over_the_echo_is_supported_by_the_frames_that_come_after_it():
     """The grammar engine hears a word's end before the command model does: live "arch" said over the
     countdown was reported with no support yet, and the model's 0.12 a moment later came too late.

@@ -102,12 +102,14 @@ def main(argv=None) -> int:
             for x in said:
                 if x.command:
                     heard[x.command].append(any(h is x for h, _ in s.hits))
-        false = [d.command for prep in quiet for d in fused(prep, policy)]
+        wrong = [(prep[0].removeprefix(f"{lang}-neg-"), d.command) for prep in quiet for d in fused(prep, policy)]
+        false = [c for _, c in wrong]
         row = {"alone": alone, "support": support, "candidate": candidate, "stop_alone": stop, "pain_alone": pain,
                **{c: round(r, 4) for c, r in recall.items()}, "all": round(float(np.mean(list(recall.values()))), 4),
                "per_command": {c: round(float(np.mean(v)), 4) for c, v in heard.items() if v},
                "false_per_hour": round(len(false) / minutes * 60, 2), "false_stops": false.count("stop"),
-               "false": {c: false.count(c) for c in sorted(set(false))}}
+               "false": {c: false.count(c) for c in sorted(set(false))},
+               "false_by_part": {part: [c for p, c in wrong if p == part] for part in sorted({p for p, _ in wrong})}}
         rows.append(row)
         pc = row["per_command"]
         print(f"{alone:6.4g} {support:7.3g} {candidate:5.3g} {stop:6.4g} {pain:5.3g}  "
