@@ -3,21 +3,14 @@
 The rule, per command ``c`` (all numbers in ``Policy``):
 
 1. The shipped model alone decides when its probability reaches ``alone[c]``: its validated
-   threshold, but never under ``ALONE_FLOOR`` (0.99), and for stop never under ``STOP_ALONE_FLOOR``
-   (0.999). The shipped models validate stop at 0.99998 and more; a model trained with ``--accents``
-   validated it at 0.99, and on the development set's random-word talk its stops alone came at 0.992
-   and 0.996 (the last checks dropped those two; held-out talk had one they let through, at 0.99). At
-   0.999 that model's stop, fused, is heard 0.23 of the time on the development set instead of 0.39
-   (the shipped model: 0.08), with no false stop (``tests/bench/sweep_fusion.py``). Pain, the other
-   way, is heard alone from ``PAIN_ALONE`` (0.95) whatever its validated threshold, since a missed
-   pain is worse than a false one: on the development set, English pain 0.16 -> 0.22 of recall with
-   no false command more, Korean (validated at 0.9994) 0.34 -> 0.57 for two false pains more in
-   78 minutes, both in talk, none in the coach's lines (0.9: English 0.29, one false pain more).
-   Validation on the training voices set Korean resume at 0.94 and faster at 0.86, and most false
-   Korean commands on the development set's talk
-   were those two from the model alone; at 0.99 they need the grammar engine's word unless the model
-   is sure (development set: 11.5 -> 9.2 false an hour, recall 0.447 -> 0.444, wrong or extra
-   commands on the clips 24 -> 10). Over the coach's echo (the duplex chain says when it sounds)
+   threshold, but never under ``ALONE_FLOOR`` (0.99); stop never under ``STOP_ALONE_FLOOR`` (an
+   accent-trained model stopped alone on random-word talk at 0.992 and 0.996), and pain always from
+   ``PAIN_ALONE`` (a missed pain is worse than a false one); both chosen on the development set
+   (``tests/bench/sweep_fusion.py``, figures in the README). Validation on the training voices set
+   Korean resume at 0.94 and faster at 0.86, and most false Korean commands on the development
+   set's talk were those two from the model alone; at 0.99 they need the grammar engine's word
+   unless the model is sure (development set: 11.5 -> 9.2 false an hour, recall 0.447 -> 0.444,
+   wrong or extra commands on the clips 24 -> 10). Over the coach's echo (the duplex chain says when it sounds)
    arched, said over the countdown, needs only ``ECHO_ALONE``: there the grammar engine often hears
    nothing of it while the model gives it 0.7-0.95, and the echo gate asks more of a command one model
    decided alone (``EchoGate.ALONE_SHARE``). Barge-in replayed in 12 rooms: Korean 82 -> 94 of 96,
