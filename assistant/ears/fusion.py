@@ -118,7 +118,8 @@ class Policy:
                 personal_thresholds: np.ndarray | None = None, *, grammar_engine: str = "pocketsphinx",
                 wait_s: float = 0.15, shipped: bool = True, grammar: bool = True,
                 alone_floor: float = ALONE_FLOOR, support: float = SUPPORT,
-                candidate_floor: float = CANDIDATE_FLOOR) -> "Policy":
+                candidate_floor: float = CANDIDATE_FLOOR, stop_alone_floor: float = STOP_ALONE_FLOOR,
+                pain_alone: float = PAIN_ALONE) -> "Policy":
         """The rule above; the keyword numbers are there for tests/bench/sweep_fusion.py to vary."""
         th = np.asarray(shipped_thresholds, np.float32)
         th = np.where(th < 1.0, np.maximum(th, alone_floor), th).astype(np.float32)
@@ -134,11 +135,11 @@ class Policy:
         for i, c in enumerate(commands):
             if c == "stop":     # strict: the grammar engine alone never stops; it must confirm a candidate
                 support[i] = candidate[i]
-                alone[i] = max(alone[i], STOP_ALONE_FLOOR)
+                alone[i] = max(alone[i], stop_alone_floor)
                 if shipped or grammar:   # nor does the personal model alone
                     palone[i] = 2.0
             if c == "pain":     # lenient
-                alone[i] = min(alone[i], PAIN_ALONE)
+                alone[i] = min(alone[i], pain_alone)
                 support[i] = 0.0
                 candidate[i] = min(candidate[i], 0.15)
         over_echo, echo_alone = support.copy(), alone.copy()

@@ -51,10 +51,11 @@ def main(argv=None) -> int:
     ap.add_argument("--alone", type=floats, default=[fusion.ALONE_FLOOR], help="floors under the model alone")
     ap.add_argument("--support", type=floats, default=[fusion.SUPPORT], help="support a grammar report needs")
     ap.add_argument("--candidate", type=floats, default=[fusion.CANDIDATE_FLOOR], help="candidate floors")
-    ap.add_argument("--stop-alone", type=floats, default=[0.0],
-                    help="least probability at which the model alone may stop (0: its threshold)")
-    ap.add_argument("--pain-alone", type=floats, default=[0.0],
-                    help="the probability at which the model alone decides pain, when lower than its own (0: its own)")
+    ap.add_argument("--stop-alone", type=floats, default=[fusion.STOP_ALONE_FLOOR],
+                    help="least probability at which the model alone may stop (0: its validated threshold)")
+    ap.add_argument("--pain-alone", type=floats, default=[fusion.PAIN_ALONE],
+                    help="the probability at which the model alone decides pain, when lower than its own "
+                         "(1: its validated threshold)")
     ap.add_argument("--json", default=None, help="also write every row to this file")
     args = ap.parse_args(argv)
     lang = args.language
@@ -88,13 +89,8 @@ def main(argv=None) -> int:
     for alone, support, candidate, stop, pain in itertools.product(args.alone, args.support, args.candidate,
                                                                    args.stop_alone, args.pain_alone):
         policy = fusion.Policy.default(commands, model.thresholds, None, grammar_engine=gname, alone_floor=alone,
-                                       support=support, candidate_floor=candidate)
-        if "stop" in commands and stop:
-            i = commands.index("stop")
-            policy.alone[i] = max(policy.alone[i], stop)
-        if "pain" in commands and pain:
-            i = commands.index("pain")
-            policy.alone[i] = min(policy.alone[i], pain)
+                                       support=support, candidate_floor=candidate, stop_alone_floor=stop,
+                                       pain_alone=pain)
         recall, heard = {}, {c: [] for c in commands}
         for cond, (prep, said) in scenes.items():
             s = B.score(fused(prep, policy), said)
