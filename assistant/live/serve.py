@@ -28,8 +28,8 @@ def serve(grammar: Grammar, idle: GatedEars, make_ears: Callable[[], Recognizer]
     with sigterm_as_interrupt():
         try:
             while True:
-                tell(f"waiting; say {' or '.join(repr(p) for p in starts[:3])} to start")
-                with Microphone(mic_device) as mic:
+                with Microphone(mic_device) as mic:  # open before saying so: words said meanwhile are heard
+                    tell(f"waiting; say {' or '.join(repr(p) for p in starts[:3])} to start")
                     found = wait_for_start(idle, mic.blocks())
                 if found is None:
                     return sessions
