@@ -84,6 +84,7 @@ class FakeInput:
     dead = None  # threading.Event shared by the streams of one test
     opened = 0
     start_s = 0.0
+    hang = None  # threading.Event: while set, start() hangs (as ALSA can inside a failed start)
 
     def __init__(self, *, device, channels, samplerate, dtype, blocksize, callback, **_):
         import threading
@@ -93,6 +94,9 @@ class FakeInput:
         type(self).opened += 1
 
     def start(self):
+        import time
+        while self.hang.is_set():
+            time.sleep(0.01)
         if self.dead.is_set():
             import sounddevice
             raise sounddevice.PortAudioError("Unanticipated host error")
@@ -123,7 +127,7 @@ def fake_input(monkeypatch):
         if samplerate != 44100:
             raise sounddevice.PortAudioError("Invalid sample rate")
 
-    FakeInput.dead, FakeInput.opened, FakeInput.start_s = threading.Event(), 0, 0.0
+    FakeInput.dead, FakeInput.hang, FakeInput.opened, FakeInput.start_s = threading.Event(), threading.Event(), 0, 0.0
     monkeypatch.setattr(sounddevice, "InputStream", FakeInput)
     monkeypatch.setattr(sounddevice, "check_input_settings", only_44k)
     monkeypatch.setattr(sounddevice, "query_devices", lambda device, kind: {"default_samplerate": 44100.0})
@@ -168,6 +172,36 @@ def test_a_vanished_microphone_is_reported_lost_then_back(fake_input, monkeypatc
                 break
     assert changes == [(True, "it cannot be opened"), (False, "back")]
     assert fake_input.opened >= 4  # it kept trying
+
+
+def test_a_microphone_that_hangs_while_reopened_is_reported_lost_and_back_once_it_returns(fake_input, monkeypatch):
+    import threading
+    import time
+
+    from assistant.live import revive
+    from assistant.live.mic import Microphone
+
+    monkeypatch.setattr(revive, "STALL_S", 0.3)
+    monkeypatch.setattr(revive, "REOPEN_LIMIT_S", 0.5)
+    skipped = []
+    monkeypatch.setattr(revive, "_skip_portaudio_exit", lambda: skipped.append(True))
+    changes = []
+    with Microphone(None, on_change=lambda lost, why: changes.append((lost, why))) as mic:
+        def unplug_hang_and_replug():
+            time.sleep(0.5)
+            fake_input.hang.set()   # unplugged, and the next start hangs in the driver ...
+            fake_input.dead.set()
+            time.sleep(2.5)
+            fake_input.dead.clear()  # ... until the device is back
+            fake_input.hang.clear()
+
+        threading.Thread(target=unplug_hang_and_replug, daemon=True).start()
+        start = time.monotonic()
+        for _ in mic.blocks():
+            if len(changes) == 2 or time.monotonic() - start > 15:
+                break
+    assert [lost for lost, _ in changes] == [True, False], changes
+    assert "hangs" in changes[0][1] and skipped  # PortAudio is not ended at exit under a hung call
 
 
 def test_a_microphone_slow_to_start_is_given_time_not_reopened_until_lost(fake_input, monkeypatch):

@@ -87,7 +87,7 @@ def test_serve_starts_the_named_variation_and_returns(pulse, tmp_path):
             serve.kill()
     assert serve.returncode == 0, err
     summary = json.loads(out.splitlines()[-1])
-    assert summary["event"] == "summary" and summary["variation"] == "hanging" and summary["perfect_total"] == 1
+    assert summary["event"] == "summary" and summary["variation"] == "hanging" and summary["perfect_total"] == 1, err
     assert 'heard "매달려 시작": starting hanging' in err and "stopped serving after 1 session" in err
 
 

@@ -71,10 +71,15 @@ class Microphone:
                 import soxr
 
                 self._resampler = soxr.ResampleStream(self.rate, RATE, 1, dtype="float32")
-            self._stream = sounddevice.InputStream(device=self.device, channels=1, samplerate=self.rate,
-                                                   dtype="float32", blocksize=int(self.rate * BLOCK_S), latency="low",
-                                                   callback=self._callback)
-            self._stream.start()
+            stream = sounddevice.InputStream(device=self.device, channels=1, samplerate=self.rate,
+                                             dtype="float32", blocksize=int(self.rate * BLOCK_S), latency="low",
+                                             callback=self._callback)
+            try:
+                stream.start()
+            except sounddevice.PortAudioError:
+                _close(stream)  # not left open, half started
+                raise
+            self._stream = stream
         except (sounddevice.PortAudioError, ValueError) as e:
             self._stream = None
             raise MicrophoneError(f"the microphone cannot be opened ({e}); check it is connected, or choose "
@@ -83,10 +88,7 @@ class Microphone:
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.close()
-            except Exception as e:  # a vanished device may fail to close; nothing to save here
-                log.debug("closing the microphone: %s", e)
+            _close(stream)
 
     def _callback(self, data: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status:
@@ -119,3 +121,10 @@ class Microphone:
     def _reopen(self) -> None:
         self._close_stream()
         self._open()
+
+
+def _close(stream: Any) -> None:
+    try:
+        stream.close()
+    except Exception as e:  # a vanished device may fail to close; nothing to save here
+        log.debug("closing the microphone: %s", e)
