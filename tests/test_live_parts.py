@@ -432,3 +432,40 @@ def test_a_speaker_lost_and_back_keeps_its_echo_where_it_was_behind_the_referenc
     before, after = seen["before"], seen["after"]
     assert 0 < before < 200, seen
     assert all(abs(ms - before) <= 5 for ms in after), seen
+
+
+@pytest.mark.slow
+def test_a_live_coach_raises_every_thread_of_its_process_where_the_system_allows_it():
+    """Run in a child process (the tests' own priority stays as it is): the threads that were there,
+    and those started after, hold the new nice value; where raising is not allowed nothing changes."""
+    code = """
+import os, threading, time
+from assistant.live.priority import raise_priority
+stop = threading.Event()
+before = threading.Thread(target=stop.wait); before.start()
+got = raise_priority()
+after = threading.Thread(target=stop.wait); after.start()
+time.sleep(0.1)
+nices = {os.getpriority(os.PRIO_PROCESS, int(t)) for t in os.listdir("/proc/self/task")}
+stop.set()
+print(got, os.getpriority(os.PRIO_PROCESS, 0), sorted(nices))
+"""
+    import subprocess
+    import sys
+
+    start = os.getpriority(os.PRIO_PROCESS, 0)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = out.strip().split(maxsplit=2)
+    allowed = os.geteuid() == 0   # root may; an ordinary user usually may not
+    want = -10 if allowed else start
+    assert out == [str(want), str(want), f"[{want}]"]
+
+
+def test_where_raising_is_not_allowed_the_coach_runs_on_as_it_was(monkeypatch):
+    from assistant.live import priority
+
+    def refuse(which, who, value):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(priority.os, "setpriority", refuse)
+    assert priority.raise_priority() == os.getpriority(os.PRIO_PROCESS, 0)

@@ -71,6 +71,9 @@ def guided_enrollment(grammar: Grammar, pack: Pack, *, input_device: str | None,
         raise NoAudioDevices(f"{str(e).split(';')[0]}: guided enrollment needs a microphone and a speaker; "
                              f"enroll from recordings instead with `matcoach enroll --take COMMAND=FILE.wav ...`") \
             from None
+    from assistant.live.priority import raise_priority
+
+    raise_priority()  # the coach's voice and the takes must not stutter on a busy machine
     clips = make_clips(pack, OUTPUT_RATE)
     said = phrases_of(grammar)
     recorded: dict[str, list[np.ndarray]] = {}

@@ -22,7 +22,9 @@ def serve(grammar: Grammar, idle: GatedEars, make_ears: Callable[[], Recognizer]
     first session ends; ``setup_for(variation)`` says what to run, ``make_ears()`` gives each session
     its recognizer. Returns how many sessions ran."""
     from assistant.live.mic import Microphone
+    from assistant.live.priority import raise_priority
 
+    raise_priority()
     starts = [p for p, c in grammar.phrases.items() if c == START]
     sessions = 0
     with sigterm_as_interrupt():

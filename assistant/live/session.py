@@ -68,9 +68,11 @@ def run_live_session(setup: LiveSetup, make_ears: Callable[[], Recognizer], show
     from assistant.live.duplex import DuplexEars
     from assistant.live.listener import Listener, LiveCommands, device_reporter
     from assistant.live.mic import Microphone
+    from assistant.live.priority import raise_priority
     from assistant.live.speaker import Speaker
     from assistant.voice.speaking import make_clips, spoken_voice, warm
 
+    raise_priority()  # before the audio threads start: they inherit it
     routine, variations, pack = setup.routine, setup.variations, setup.pack
     advice = setup.advice
     clips = make_clips(pack, OUTPUT_RATE)
