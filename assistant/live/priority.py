@@ -54,4 +54,3 @@ def _threads() -> list[int]:
     except OSError:
         others = []
     return [me, *others]
-

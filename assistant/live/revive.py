@@ -60,7 +60,7 @@ class Revival:
         """Reopen the stream if it moved nothing for ``STALL_S`` (``START_S`` since it was opened),
         or after ``STALL_S`` if it is ``dead``; a stream that cannot be opened is tried again ``STALL_S`` later."""
         waited = time.monotonic() - self._moved_at
-        if waited >= (min(STALL_S, self._patience()) if dead else self._patience()):
+        if waited >= (STALL_S if dead else self._patience()):
             self._moved_at = time.monotonic()
             self.stalled(reopen)
 
