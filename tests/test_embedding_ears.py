@@ -72,6 +72,16 @@ def test_pain_is_heard_alone_from_095_whatever_its_validated_threshold():
     assert [(d.command, d.engine) for d in Fusion(policy).frame(1.0, np.array([0.96, 0.0]))] == [("pain", "embedding")]
 
 
+def test_over_the_coachs_echo_pain_alone_needs_its_validated_threshold():
+    """Live, the Korean coach's own "셋" in the lowering count was heard as pain at 0.988 with nobody
+    speaking (a tally run; its replay gives the same): over the echo, the leniency does not hold."""
+    policy = Policy.default(["pain", "done"], np.array([0.9994, 0.9994]), grammar_engine="vosk")
+    assert policy.echo_alone.tolist() == pytest.approx([0.9994, 0.9994])
+    assert Fusion(policy).frame(1.0, np.array([0.988, 0.0]), over_echo=True) == []
+    assert [d.command for d in Fusion(policy).frame(1.0, np.array([0.9995, 0.0]), over_echo=True)] == ["pain"]
+    assert [d.command for d in Fusion(policy).frame(1.0, np.array([0.988, 0.0]))] == ["pain"]   # elsewhere: lenient
+
+
 def test_a_grammar_report_over_the_echo_is_supported_by_the_frames_that_come_after_it():
     """The grammar engine hears a word's end before the command model does: live "arch" said over the
     countdown was reported with no support yet, and the model's 0.12 a moment later came too late.
