@@ -3,7 +3,7 @@ microphone hears them in many rooms, through the live chain (echo tracking, canc
 ears, echo gate) exactly as `matcoach listen --file MIC --reference PLAYED` runs it.
 
     python tests/bench/bench_duplex.py [--language en|ko|all] [--reps 8] [--rooms 12] [--engine auto]
-        [--command arched|pause|done|stop] [--no-self-triggers] [--drift]
+        [--command arched|pause|done|stop|pain] [--phrase TEXT] [--no-self-triggers] [--drift]
 
 For each language it prints:
 - barge-in recall: "arched" (or ``--command``'s first phrase) said once over every countdown (the echo
@@ -12,6 +12,8 @@ For each language it prints:
 - self-triggers: commands fired by the coach's own voice with nobody speaking, per hour of session
   (``--no-self-triggers`` skips these sessions: half the time);
 - the echo-path tracker's error against the room's true delay at the end of each session (median, worst).
+
+``--phrase``: another of the command's phrases in the grammar (for example "it hurts" for pain).
 
 ``--drift``: the echo comes 5-20 ms later every 8-12 s, as on a loaded live audio server
 (``duplexdata.drifting_microphone``); the tracker's error is then against the delay at the end.
@@ -51,8 +53,8 @@ PEOPLE = {"en": ["en-us", "en-gb", "en-029", "en-us+m3", "en-gb-scotland", "en+f
 HELD_OUT = {"en": [f"{base}+{variant}" if variant else base
                    for variant in EN_EVAL_VARIANTS[:4] for base in EN_RESERVED],
             "ko": [f"ko+{variant}" for variant in KO_EVAL_VARIANTS]}
-SAID = {"en": {"arched": "arched", "pause": "pause", "done": "done", "stop": "stop"},
-        "ko": {"arched": "허리", "pause": "잠깐", "done": "완료", "stop": "그만"}}
+SAID = {"en": {"arched": "arched", "pause": "pause", "done": "done", "stop": "stop", "pain": "pain"},
+        "ko": {"arched": "허리", "pause": "잠깐", "done": "완료", "stop": "그만", "pain": "아파"}}
 
 
 def rooms(n: int, seed: int = 0) -> list[Room]:
@@ -70,7 +72,11 @@ def tracker_error_ms(chain, true_delay_s: float) -> float:
 
 def bench(language: str, args: argparse.Namespace) -> None:
     command, voices = args.command, (HELD_OUT if args.people == "held-out" else PEOPLE)[language]
-    word = SAID[language][command]
+    word = SAID[language][command] if args.phrase is None else args.phrase
+    phrases = [p for p, c in catalog.load_grammar(language).phrases.items() if c == command]
+    if word not in phrases:
+        sys.exit(f"bench_duplex: {word!r} is not a {command} phrase of grammars/{language}.toml; "
+                 f"say one of: {', '.join(phrases)}")
     make, which = ears_maker(language, engine=args.engine)
     grammar = catalog.load_grammar(language)
     with tempfile.TemporaryDirectory(prefix="matcoach-duplex-") as cache:
@@ -103,7 +109,8 @@ def bench(language: str, args: argparse.Namespace) -> None:
     quiet = (f"self-triggers {self_triggers} in {hours * 60:.1f} min of sessions ({self_triggers / hours:.1f} per hour)"
              if args.self_triggers else "self-triggers not measured")
     drift = (" with a drifting echo" if args.drift else "") + (", held-out people" if args.people == "held-out" else "")
-    print(f"{language} ({which}){drift}: barge-in recall ({command}) {hits}/{total} = {hits / max(1, total):.3f}; "
+    print(f"{language} ({which}){drift}: barge-in recall ({command}, {word!r}) {hits}/{total} = "
+          f"{hits / max(1, total):.3f}; "
           f"other commands heard in those sessions {wrong}; {quiet}; tracker error median {np.median(errors):.1f} ms, "
           f"worst {max(errors):.1f} ms; CPU {time.process_time() - t0:.0f} s for {2 * hours * 60:.1f} min of audio",
           flush=True)
@@ -118,6 +125,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--command", default="arched", choices=sorted(SAID["en"]),
                     help="the command said over every countdown (default arched)")
+    ap.add_argument("--phrase", default=None, help="say this phrase of the command instead (one per language run)")
     ap.add_argument("--no-self-triggers", dest="self_triggers", action="store_false",
                     help="skip the sessions with nobody speaking")
     ap.add_argument("--drift", action="store_true", help="the echo comes 5-20 ms later every 8-12 s")
