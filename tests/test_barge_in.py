@@ -127,3 +127,27 @@ def test_a_reference_that_is_not_audio_gets_one_line(tmp_path):
     assert len(run.stderr.strip().splitlines()) == 1
 
 
+
+
+def test_vosk_hears_a_stop_said_again_and_again_in_a_quiet_rest_after_the_coach_spoke(coach):
+    """Vosk must not adapt to the coach: after a session's worth of the coach's voice (its echo, or the
+    canceller's residue), a person's "운동 종료" said three times in a rest of exact digital silence (a
+    virtual device) was heard as "보고 한쪽 무효" and "노래 조금 무효" by a recognizer carried over from
+    utterance to utterance (a live run's stop was never heard). Each utterance gets a fresh recognizer."""
+    from assistant.ears.engines import ears_maker
+    from tests.speechdata import say
+
+    make, _ = ears_maker("ko", engine="vosk")
+    grammar = catalog.load_grammar("ko")
+    played = np.concatenate([coach["ko"].audio, np.zeros(20 * RATE, np.float32)])
+    mic = microphone(played, Room(0.05, 0.3, seed=1), [], seed=2)
+    rest = len(coach["ko"].audio) + RATE // 2
+    mic[rest:] = 0.0
+    said = [rest / RATE + 0.5 + 6.0 * k for k in range(3)]
+    for t in said:
+        words = say("운동 종료", "ko+m3", 160)
+        mic[int(t * RATE):int(t * RATE) + len(words)] += words
+    found, _ = replay(lambda: make(grammar), mic, played)
+    heard = [(d.command, d.start) for d in found if d.start > rest / RATE]
+    assert [c for c, _ in heard] == ["stop"] * 3, heard
+    assert all(abs(start - t) < 0.5 for (_, start), t in zip(heard, said)), (heard, said)
