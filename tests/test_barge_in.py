@@ -144,8 +144,8 @@ def test_vosk_hears_a_stop_said_again_and_again_in_a_quiet_rest_after_the_coach_
     rest = len(coach["ko"].audio) + RATE // 2
     mic[rest:] = 0.0
     said = [rest / RATE + 0.5 + 6.0 * k for k in range(3)]
+    words = say("운동 종료", "ko+m3", 160)
     for t in said:
-        words = say("운동 종료", "ko+m3", 160)
         mic[int(t * RATE):int(t * RATE) + len(words)] += words
     found, _ = replay(lambda: make(grammar), mic, played)
     heard = [(d.command, d.start) for d in found if d.start > rest / RATE]

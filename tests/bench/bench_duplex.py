@@ -73,12 +73,12 @@ def tracker_error_ms(chain, true_delay_s: float) -> float:
 def bench(language: str, args: argparse.Namespace) -> None:
     command, voices = args.command, (HELD_OUT if args.people == "held-out" else PEOPLE)[language]
     word = SAID[language][command] if args.phrase is None else args.phrase
-    phrases = [p for p, c in catalog.load_grammar(language).phrases.items() if c == command]
+    grammar = catalog.load_grammar(language)
+    phrases = [p for p, c in grammar.phrases.items() if c == command]
     if word not in phrases:
         sys.exit(f"bench_duplex: {word!r} is not a {command} phrase of grammars/{language}.toml; "
                  f"say one of: {', '.join(phrases)}")
     make, which = ears_maker(language, engine=args.engine)
-    grammar = catalog.load_grammar(language)
     with tempfile.TemporaryDirectory(prefix="matcoach-duplex-") as cache:
         coach = coach_session(language, Path(cache), sets=1, reps=args.reps)
     seconds = len(coach.audio) / RATE
